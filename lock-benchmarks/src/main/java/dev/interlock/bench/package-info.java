@@ -1,0 +1,2 @@
+/** JMH benchmarks of Interlock against its peers. */
+package dev.interlock.bench;

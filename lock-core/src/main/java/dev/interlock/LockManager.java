@@ -1,0 +1,263 @@
+package dev.interlock;
+
+import dev.interlock.internal.EngineConfig;
+import dev.interlock.internal.LockEngine;
+import dev.interlock.spi.LockStore;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Takes and releases inter-process locks in one lock space.
+ *
+ * <pre>{@code
+ * LockManager locks = LockManager.builder(store).space("platform").holder(Holder.currentProcess("backup-17")).build();
+ * try (Lease lease = locks.acquire(LockRequest.exclusive("app:3f2a").andShared("platform"), Duration.ofMinutes(5))) {
+ *     long token = lease.token(); // fencing token for protected writes
+ * }
+ * }</pre>
+ *
+ * <p>All locks of a space live in one versioned document in the store, changed only by compare-and-set, so
+ * any number of managers, in any number of processes on any number of hosts, may share a space. Each manager
+ * is one holder (a random holder id plus the process identity of its {@link Holder}); create one per process
+ * and space and share it between threads. Thread-safe.
+ */
+public interface LockManager {
+
+    /** The space used when none is given. */
+    String DEFAULT_SPACE = "platform";
+
+    /**
+     * Starts configuring a manager.
+     *
+     * @param store where the lock state lives
+     * @return a builder with sane defaults for everything but the store
+     */
+    static Builder builder(LockStore store) {
+        return new Builder(store);
+    }
+
+    /** @return the space this manager works in */
+    String space();
+
+    /** @return this manager's holder id, recorded beside each of its grants */
+    String holderId();
+
+    /** @return the process identity recorded beside each of its grants */
+    Holder holder();
+
+    /**
+     * Grants the request if no live holder conflicts with it, without waiting.
+     *
+     * @param request the locks to take, all or nothing
+     * @return the lease, or empty if a live holder holds a conflicting lock
+     * @throws LockConflictException      if the space kept changing for {@code maxCasAttempts} tries in a row
+     * @throws CorruptLockStateException  if the stored document is unreadable (nothing is written)
+     * @throws LockStoreException         if the store cannot be reached
+     */
+    Optional<Lease> tryAcquire(LockRequest request);
+
+    /**
+     * Grants the request, waiting up to {@code maxWait} for conflicting holders to let go. Waiting polls with
+     * capped exponential backoff and jitter, and wakes at once when this manager releases a lock.
+     *
+     * @param request the locks to take, all or nothing
+     * @param maxWait how long to wait at most; zero means one try
+     * @return the lease
+     * @throws LockTimeoutException      if not granted in time; names the holders in the way
+     * @throws InterruptedException      if the thread is interrupted while waiting (nothing is held then)
+     * @throws CorruptLockStateException if the stored document is unreadable (nothing is written)
+     * @throws LockStoreException        if the store cannot be reached
+     */
+    Lease acquire(LockRequest request, Duration maxWait) throws InterruptedException;
+
+    /**
+     * Runs {@code work} while holding the request; releases afterwards, whatever happens.
+     *
+     * @param <T>     the result type
+     * @param <X>     the checked exception of the work, passed through unwrapped
+     * @param request the locks to take
+     * @param maxWait how long to wait at most
+     * @param work    the work
+     * @return what the work returned
+     * @throws X                    what the work threw
+     * @throws InterruptedException if interrupted while waiting for the locks
+     * @throws LockTimeoutException if not granted in time
+     */
+    default <T, X extends Exception> T withLock(LockRequest request, Duration maxWait, LockCallback<T, X> work)
+            throws X, InterruptedException {
+        Objects.requireNonNull(work, "work");
+        try (Lease lease = acquire(request, maxWait)) {
+            return work.withLock(lease);
+        }
+    }
+
+    /**
+     * Runs {@code work} while holding the request; releases afterwards, whatever happens.
+     *
+     * @param <X>     the checked exception of the work, passed through unwrapped
+     * @param request the locks to take
+     * @param maxWait how long to wait at most
+     * @param work    the work
+     * @throws X                    what the work threw
+     * @throws InterruptedException if interrupted while waiting for the locks
+     * @throws LockTimeoutException if not granted in time
+     */
+    default <X extends Exception> void useLock(LockRequest request, Duration maxWait, LockConsumer<X> work)
+            throws X, InterruptedException {
+        Objects.requireNonNull(work, "work");
+        try (Lease lease = acquire(request, maxWait)) {
+            work.useLock(lease);
+        }
+    }
+
+    /**
+     * Reads the space.
+     *
+     * @return every lock held, with holders, modes, since and tokens
+     * @throws CorruptLockStateException if the stored document is unreadable
+     * @throws LockStoreException        if the store cannot be reached
+     */
+    LockSnapshot snapshot();
+
+    /**
+     * Removes every grant of one holder, whoever it is: what a supervisor or an operator calls once the
+     * holder's process is known to be gone. Leases of that holder learn of it as a loss.
+     *
+     * @param holderId the holder id (see {@link LockSnapshot.Grant#holderId()})
+     * @return how many grants were removed
+     */
+    int releaseAll(String holderId);
+
+    /**
+     * Removes every grant of every holder whose {@link Holder#task()} is {@code taskId}: what a task supervisor
+     * calls after a task process exits, however it exited.
+     *
+     * @param taskId the task id
+     * @return how many grants were removed
+     */
+    int releaseTask(String taskId);
+
+    /**
+     * Sweeps the space: removes every grant of holders that are provably dead, and this manager's own orphan
+     * grants (left by a write whose reply was lost and which was applied after it had been judged not applied).
+     * Acquirers reap dead holders that block them anyway; this sweeps the rest.
+     *
+     * @return how many grants were removed
+     * @throws CorruptLockStateException if the stored document is unreadable (nothing is written)
+     * @throws LockStoreException        if the store cannot be reached
+     */
+    int reap();
+
+    /**
+     * Configures a {@link LockManager}. Each setter checks its own argument; {@link #build()} checks the
+     * combination. Not thread-safe; build once and share the manager.
+     */
+    final class Builder {
+        private final LockStore store;
+        private String space = DEFAULT_SPACE;
+        private Holder holder;
+        private Duration minBackoff = Duration.ofMillis(5);
+        private Duration maxBackoff = Duration.ofMillis(500);
+        private int maxCasAttempts = 200;
+        private int maxDocumentSize = 8 * 1024 * 1024;
+        private LockListener listener = new LockListener() { };
+
+        private Builder(LockStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /**
+         * @param space the space id: 1 to 191 characters, no control characters; default {@value #DEFAULT_SPACE}
+         * @return this
+         */
+        public Builder space(String space) {
+            this.space = Names.check("space", space, 191);
+            return this;
+        }
+
+        /**
+         * @param holder the process identity to record; default {@link Holder#currentProcess(String)
+         *               Holder.currentProcess(null)}
+         * @return this
+         */
+        public Builder holder(Holder holder) {
+            this.holder = Objects.requireNonNull(holder, "holder");
+            return this;
+        }
+
+        /**
+         * The bounds of the waiting loop's backoff: the first wait is about {@code min}, each next one doubles,
+         * up to {@code max}, each with random jitter. Defaults 5 ms and 500 ms.
+         *
+         * @param min the first backoff, at least 1 ms
+         * @param max the largest backoff, at least {@code min}, at most 1 minute
+         * @return this
+         */
+        public Builder backoff(Duration min, Duration max) {
+            Objects.requireNonNull(min, "min");
+            Objects.requireNonNull(max, "max");
+            if (min.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("backoff min must be at least 1ms, was " + min);
+            }
+            if (max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("backoff max must be at least min (" + min + "), was " + max);
+            }
+            if (max.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("backoff max must be at most PT1M, was " + max);
+            }
+            this.minBackoff = min;
+            this.maxBackoff = max;
+            return this;
+        }
+
+        /**
+         * How many compare-and-sets in a row {@link LockManager#tryAcquire} and the release and admin calls may
+         * lose to other writers before giving up with {@link LockConflictException}. Default 200.
+         *
+         * @param attempts 1 to 100,000
+         * @return this
+         */
+        public Builder maxCasAttempts(int attempts) {
+            if (attempts < 1 || attempts > 100_000) {
+                throw new IllegalArgumentException("maxCasAttempts must be between 1 and 100000, was " + attempts);
+            }
+            this.maxCasAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * The largest document, in characters, this manager reads or writes. A larger stored document is
+         * reported as {@link CorruptLockStateException}; a grant that would make it larger is refused with a
+         * {@link LockException}. Default 8 MiB (8,388,608).
+         *
+         * @param chars 1,024 to 256 MiB
+         * @return this
+         */
+        public Builder maxDocumentSize(int chars) {
+            if (chars < 1024 || chars > 256 * 1024 * 1024) {
+                throw new IllegalArgumentException("maxDocumentSize must be between 1024 and 268435456, was " + chars);
+            }
+            this.maxDocumentSize = chars;
+            return this;
+        }
+
+        /**
+         * @param listener hears about lost leases and reaped holders
+         * @return this
+         */
+        public Builder listener(LockListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * @return a new manager
+         */
+        public LockManager build() {
+            Holder h = holder != null ? holder : Holder.currentProcess(null);
+            return new LockEngine(new EngineConfig(store, space, h, minBackoff, maxBackoff, maxCasAttempts,
+                    maxDocumentSize, listener));
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.interlock.internal;
+
+import dev.interlock.Lease;
+import dev.interlock.LockLostException;
+import dev.interlock.LockMode;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A lease granted by a {@link LockEngine}; owned by this object, not by a thread. */
+final class EngineLease implements Lease {
+
+    enum State { HELD, RELEASING, RELEASED, LOST }
+
+    private final LockEngine engine;
+    private final Map<String, LockMode> locks;
+    private final long token;
+    private final Instant acquiredAt;
+    private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
+
+    EngineLease(LockEngine engine, Map<String, LockMode> locks, long token, Instant acquiredAt) {
+        this.engine = engine;
+        this.locks = locks;
+        this.token = token;
+        this.acquiredAt = acquiredAt;
+    }
+
+    @Override
+    public Map<String, LockMode> locks() {
+        return locks;
+    }
+
+    @Override
+    public long token() {
+        return token;
+    }
+
+    @Override
+    public String space() {
+        return engine.space();
+    }
+
+    @Override
+    public String holderId() {
+        return engine.holderId();
+    }
+
+    @Override
+    public Instant acquiredAt() {
+        return acquiredAt;
+    }
+
+    @Override
+    public boolean isHeld() {
+        return state.get() == State.HELD;
+    }
+
+    State state() {
+        return state.get();
+    }
+
+    @Override
+    public void checkHeld() {
+        State s = state.get();
+        if (s == State.RELEASING || s == State.RELEASED) {
+            throw new IllegalStateException("lease " + token + " in space '" + engine.space() + "' was closed");
+        }
+        if (s == State.LOST) {
+            throw lostException();
+        }
+        engine.verify(this);
+    }
+
+    LockLostException lostException() {
+        return new LockLostException("lease " + token + " on " + describeLocks() + " in space '" + engine.space()
+                + "' is no longer held: its grants were removed by another process", token);
+    }
+
+    @Override
+    public void close() {
+        if (state.compareAndSet(State.HELD, State.RELEASING)) {
+            engine.releaseQuietly(this);
+        }
+    }
+
+    /** Called by the engine once the release is applied or given up. */
+    void markReleased() {
+        state.set(State.RELEASED);
+    }
+
+    /** @return whether this call moved the lease to LOST */
+    boolean markLost() {
+        State s;
+        do {
+            s = state.get();
+            if (s == State.LOST || s == State.RELEASED) {
+                return false;
+            }
+        } while (!state.compareAndSet(s, State.LOST));
+        return true;
+    }
+
+    String describeLocks() {
+        StringBuilder out = new StringBuilder();
+        int shown = 0;
+        for (Map.Entry<String, LockMode> e : locks.entrySet()) {
+            if (shown == 5) {
+                out.append(" and ").append(locks.size() - 5).append(" more");
+                break;
+            }
+            if (shown++ > 0) {
+                out.append(", ");
+            }
+            out.append(e.getKey()).append(" (").append(e.getValue()).append(')');
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "Lease[space=" + engine.space() + ", token=" + token + ", locks=" + describeLocks() + ", holder="
+                + engine.holderId() + ", state=" + state.get() + "]";
+    }
+}

@@ -1,0 +1,157 @@
+package dev.interlock.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.interlock.Holder;
+import dev.interlock.LockMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The decoded lock document of one space: a mutable working copy, decoded fresh for every decision and
+ * encoded again for the compare-and-set. Fields this library does not know are kept in {@code extra} at
+ * every level and written back unchanged.
+ *
+ * <pre>{@code
+ * { "format": 1,
+ *   "holders": { "<holderId>": { "host": "box-1", "bootId": "...", "pidNs": "4026531836", "pid": 4242,
+ *                                "startTicks": 1234, "startedAt": "...", "task": "backup-17",
+ *                                "leaseUntil": "...", "lastWrite": 17 } },
+ *   "locks": { "app:3f2a": { "mode": "EXCLUSIVE",
+ *                            "holders": [ { "holder": "<holderId>", "token": 42, "since": "..." } ] } } }
+ * }</pre>
+ *
+ * <p>{@code lastWrite} is the write id of the holder's latest write: only the holder itself sets it, so after a
+ * lost reply the holder tells whether its write was applied by reading it back, however many writes of
+ * others came after. Optional fields are left out rather than written as null.
+ *
+ * <p>Each grant carries its own token and since: a shared lock is granted to several holders at different
+ * versions, so one token per lock (as the first sketch of the format had it) could not fence them apart.
+ */
+public final class LockDocument {
+
+    /** The format this library writes and the newest it reads. */
+    public static final int FORMAT = 1;
+
+    int format = FORMAT;
+    final Map<String, HolderRecord> holders = new LinkedHashMap<>();
+    final Map<String, LockEntry> locks = new LinkedHashMap<>();
+    ObjectNode extra;
+
+    /** One holder's record. */
+    static final class HolderRecord {
+        Holder holder;
+        Instant leaseUntil;
+        /** The holder's own sequence number of its latest write; 0 if none recorded. */
+        long lastWrite;
+        ObjectNode extra;
+
+        HolderRecord(Holder holder, Instant leaseUntil, ObjectNode extra) {
+            this.holder = holder;
+            this.leaseUntil = leaseUntil;
+            this.extra = extra;
+        }
+    }
+
+    /** One held lock. */
+    static final class LockEntry {
+        LockMode mode;
+        final List<GrantEntry> grants = new ArrayList<>(1);
+        ObjectNode extra;
+
+        LockEntry(LockMode mode, ObjectNode extra) {
+            this.mode = mode;
+            this.extra = extra;
+        }
+    }
+
+    /** One grant of a lock to a holder. */
+    record GrantEntry(String holder, long token, Instant since, ObjectNode extra) {
+    }
+
+    /** @return an empty document */
+    static LockDocument empty() {
+        return new LockDocument();
+    }
+
+    /** Adds a grant, creating the lock entry if needed. The caller has checked compatibility. */
+    void grant(String name, LockMode mode, String holderId, long token, Instant since) {
+        LockEntry entry = locks.computeIfAbsent(name, n -> new LockEntry(mode, null));
+        entry.grants.add(new GrantEntry(holderId, token, since, null));
+    }
+
+    /**
+     * Removes the grants that match, and lock entries left without grants.
+     *
+     * @param onRemoved called with the lock name of each removed grant
+     * @return how many grants were removed
+     */
+    int removeGrants(Predicate<GrantEntry> match, java.util.function.BiConsumer<String, GrantEntry> onRemoved) {
+        int removed = 0;
+        for (Iterator<Map.Entry<String, LockEntry>> it = locks.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, LockEntry> e = it.next();
+            for (Iterator<GrantEntry> g = e.getValue().grants.iterator(); g.hasNext(); ) {
+                GrantEntry grant = g.next();
+                if (match.test(grant)) {
+                    g.remove();
+                    removed++;
+                    onRemoved.accept(e.getKey(), grant);
+                }
+            }
+            if (e.getValue().grants.isEmpty()) {
+                it.remove();
+            }
+        }
+        return removed;
+    }
+
+    /** Removes the grant of {@code holderId} with {@code token} on one lock; returns whether it was there. */
+    boolean removeGrant(String name, String holderId, long token) {
+        LockEntry entry = locks.get(name);
+        if (entry == null) {
+            return false;
+        }
+        boolean removed = entry.grants.removeIf(g -> g.token() == token && g.holder().equals(holderId));
+        if (entry.grants.isEmpty()) {
+            locks.remove(name);
+        }
+        return removed;
+    }
+
+    /** @return whether {@code holderId} holds a grant with {@code token} on lock {@code name} */
+    boolean hasGrant(String name, String holderId, long token) {
+        LockEntry entry = locks.get(name);
+        if (entry == null) {
+            return false;
+        }
+        for (GrantEntry g : entry.grants) {
+            if (g.token() == token && g.holder().equals(holderId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return whether any grant belongs to {@code holderId} */
+    boolean holdsAnything(String holderId) {
+        for (LockEntry entry : locks.values()) {
+            for (GrantEntry g : entry.grants) {
+                if (g.holder().equals(holderId)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Drops the record of {@code holderId} if no grant refers to it any more. */
+    void dropHolderIfIdle(String holderId) {
+        if (holders.containsKey(holderId) && !holdsAnything(holderId)) {
+            holders.remove(holderId);
+        }
+    }
+}

@@ -1,0 +1,707 @@
+package dev.interlock.internal;
+
+import dev.interlock.Holder;
+import dev.interlock.Lease;
+import dev.interlock.LockConflictException;
+import dev.interlock.LockException;
+import dev.interlock.LockListener;
+import dev.interlock.LockManager;
+import dev.interlock.LockMode;
+import dev.interlock.LockRequest;
+import dev.interlock.LockSnapshot;
+import dev.interlock.LockStoreException;
+import dev.interlock.LockTimeoutException;
+import dev.interlock.spi.CasResult;
+import dev.interlock.spi.LockStore;
+import dev.interlock.spi.Stored;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiPredicate;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lock engine: the one implementation of {@link LockManager}, written once over the two operations of a
+ * {@link LockStore} (read the document, compare-and-set the document).
+ *
+ * <p>Granting a request:
+ * <ol>
+ *   <li>Validate the request (done by {@link LockRequest} before anything else).</li>
+ *   <li>Take this manager's write lock, so at most one write of this holder is in flight at a time.</li>
+ *   <li>Read the space (creating it at version {@code v = 0} if absent) and decode it strictly; a corrupt
+ *       document stops everything with {@link dev.interlock.CorruptLockStateException} and nothing is written.</li>
+ *   <li>For each requested name, find the grants that conflict (an exclusive request conflicts with any grant,
+ *       a shared one with an exclusive grant). Conflicting holders that are provably dead are set aside to be
+ *       reaped; if any live holder conflicts, stop: the request is blocked, nothing is written.</li>
+ *   <li>In the decoded copy: remove every grant of the dead holders and their records; remove this holder's
+ *       orphans (grants with a token no live lease of this manager owns, left by a write whose reply was
+ *       lost); record this holder, stamped with a fresh write id ({@code lastWrite}, which only this holder
+ *       ever sets); add one grant per requested name with token {@code v + 1} and the store's time.</li>
+ *   <li>Compare-and-set the encoded copy at version {@code v}.
+ *     <ul>
+ *       <li>APPLIED: the lease is granted with fencing token {@code v + 1}.</li>
+ *       <li>CONFLICT: another writer won; go back to step 3 after a short random pause.</li>
+ *       <li>UNKNOWN: re-read. If this holder's record carries the write id, the write was applied (no one
+ *           else sets that field, and this holder's next write waits for the reconciliation), and the lease is
+ *           granted if its grants are still there. Otherwise it counts as not applied; should it still be
+ *           applied later, its grants are orphans, removed by this manager's next write or {@link #reap()}.</li>
+ *     </ul></li>
+ * </ol>
+ * Releasing removes the lease's grants the same way (read, remove, compare-and-set, reconcile by checking
+ * that the grants are gone). Other holders' entries are never dropped, except those of provably dead holders
+ * in the write that grants a request they block, or by an explicit {@code releaseAll}/{@code releaseTask}.
+ *
+ * <p>Waiting ({@link #acquire}) repeats the grant attempt with capped exponential backoff and full jitter on
+ * a {@link System#nanoTime()} budget, and wakes early when this manager releases something.
+ *
+ * <p>Thread-safe.
+ */
+public final class LockEngine implements LockManager {
+
+    private static final Logger log = LoggerFactory.getLogger(LockManager.class);
+
+    /** The longest random pause after a lost compare-and-set, in nanoseconds. */
+    private static final long MAX_CAS_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Re-reads tried while reconciling a write whose outcome is unknown. */
+    private static final int RECONCILE_READS = 8;
+    /** Tries of a release that meets store errors before its grants are left as orphans. */
+    private static final int RELEASE_ATTEMPTS = 5;
+
+    private final EngineConfig config;
+    private final LockStore store;
+    private final String space;
+    private final Holder holder;
+    private final String holderId;
+    private final BlobCodec codec;
+    private final Liveness liveness = new Liveness();
+    private final LockListener listener;
+
+    /** One write of this holder in flight at a time: two could otherwise share a token (see reconcile). */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** The leases this manager has granted and not yet released, by token. */
+    private final ConcurrentMap<Long, EngineLease> live = new ConcurrentHashMap<>();
+    private final AtomicLong writeSeq = new AtomicLong();
+    /** The write id of the latest write; guarded by writeLock. */
+    private long lastWriteId;
+    private final Object releaseSignal = new Object();
+    private long releaseGeneration; // guarded by releaseSignal
+
+    /** @param config validated settings */
+    public LockEngine(EngineConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.store = config.store();
+        this.space = config.space();
+        this.holder = config.holder();
+        this.holderId = newHolderId();
+        this.codec = new BlobCodec(config.maxDocumentSize());
+        this.listener = config.listener();
+    }
+
+    private static String newHolderId() {
+        UUID uuid = UUID.randomUUID();
+        ByteBuffer bytes = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits());
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+    }
+
+    @Override
+    public String space() {
+        return space;
+    }
+
+    @Override
+    public String holderId() {
+        return holderId;
+    }
+
+    @Override
+    public Holder holder() {
+        return holder;
+    }
+
+    // ---------------------------------------------------------------- acquiring
+
+    /** The outcome of one grant attempt: a lease, blockers, or a lost compare-and-set. */
+    private record Attempt(EngineLease lease, List<LockSnapshot.Grant> blockers) {
+        static final Attempt CAS_CONFLICT = new Attempt(null, List.of());
+
+        boolean casConflict() {
+            return lease == null && blockers.isEmpty();
+        }
+    }
+
+    @Override
+    public Optional<Lease> tryAcquire(LockRequest request) {
+        Objects.requireNonNull(request, "request");
+        for (int attempt = 1; ; attempt++) {
+            Attempt a = attemptOnce(request);
+            if (a.lease != null) {
+                return Optional.of(a.lease);
+            }
+            if (!a.casConflict()) {
+                return Optional.empty();
+            }
+            if (attempt >= config.maxCasAttempts()) {
+                throw new LockConflictException("could not decide on " + request + " in space '" + space + "': "
+                        + attempt + " compare-and-sets in a row lost to other writers (maxCasAttempts)", attempt);
+            }
+            casPause(attempt);
+        }
+    }
+
+    @Override
+    public Lease acquire(LockRequest request, Duration maxWait) throws InterruptedException {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(maxWait, "maxWait");
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
+        }
+        long start = System.nanoTime();
+        long budget = saturatedNanos(maxWait);
+        List<LockSnapshot.Grant> lastBlockers = List.of();
+        int waits = 0;
+        int casConflicts = 0;
+        while (true) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while waiting for " + request);
+            }
+            long generation = releaseGeneration();
+            Attempt a = attemptOnce(request);
+            if (a.lease != null) {
+                return a.lease;
+            }
+            long pause;
+            if (a.casConflict()) {
+                casConflicts++;
+                pause = casPauseNanos(casConflicts);
+            } else {
+                lastBlockers = a.blockers;
+                pause = backoffNanos(waits++);
+            }
+            long remaining = budget - (System.nanoTime() - start);
+            if (remaining <= 0) {
+                throw timeout(request, Duration.ofNanos(System.nanoTime() - start), maxWait, lastBlockers,
+                        casConflicts);
+            }
+            awaitRelease(generation, Math.min(pause, remaining));
+        }
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private LockTimeoutException timeout(LockRequest request, Duration waited, Duration maxWait,
+                                         List<LockSnapshot.Grant> blockers, int casConflicts) {
+        StringBuilder message = new StringBuilder("could not acquire ").append(request).append(" in space '")
+                .append(space).append("' within ").append(maxWait);
+        if (!blockers.isEmpty()) {
+            message.append(": ");
+            for (int i = 0; i < blockers.size() && i < 5; i++) {
+                if (i > 0) {
+                    message.append("; ");
+                }
+                message.append(blockers.get(i).describe());
+            }
+            if (blockers.size() > 5) {
+                message.append("; and ").append(blockers.size() - 5).append(" more");
+            }
+        } else {
+            message.append(": the space kept changing (").append(casConflicts).append(" compare-and-set conflicts)");
+        }
+        return new LockTimeoutException(message.toString(), request, waited, blockers);
+    }
+
+    private Attempt attemptOnce(LockRequest request) {
+        writeLock.lock();
+        try {
+            Current cur = read();
+            LockDocument doc = cur.doc;
+            List<LockSnapshot.Grant> blockers = new ArrayList<>();
+            Map<String, String> dead = new LinkedHashMap<>();
+            for (Map.Entry<String, LockMode> want : request.locks().entrySet()) {
+                LockDocument.LockEntry entry = doc.locks.get(want.getKey());
+                if (entry == null || want.getValue().compatibleWith(entry.mode)) {
+                    continue;
+                }
+                for (LockDocument.GrantEntry grant : entry.grants) {
+                    if (grant.holder().equals(holderId)
+                            ? !live.containsKey(grant.token()) // an orphan of ours: removed below
+                            : isDead(grant.holder(), doc, cur.now, dead)) {
+                        continue;
+                    }
+                    blockers.add(toGrant(want.getKey(), entry.mode, grant, doc));
+                }
+            }
+            if (!blockers.isEmpty()) {
+                return new Attempt(null, blockers);
+            }
+            List<Runnable> events = new ArrayList<>();
+            reap(doc, dead, events);
+            removeOwnOrphans(doc);
+            long token = cur.version + 1;
+            LockDocument.HolderRecord mine = doc.holders.get(holderId);
+            if (mine == null) {
+                doc.holders.put(holderId, new LockDocument.HolderRecord(holder, null, null));
+            }
+            for (Map.Entry<String, LockMode> want : request.locks().entrySet()) {
+                doc.grant(want.getKey(), want.getValue(), holderId, token, cur.now);
+            }
+            EngineLease lease = new EngineLease(this, request.locks(), token, cur.now);
+            // registered before the write, so a concurrent orphan sweep never takes its grants for orphans
+            live.put(token, lease);
+            boolean granted = false;
+            try {
+                CasResult result = write(cur, doc);
+                granted = switch (result) {
+                    case APPLIED -> true;
+                    case CONFLICT -> false;
+                    case UNKNOWN -> {
+                        long writeId = lastWriteId;
+                        yield reconcile("grant of " + request, c -> {
+                            LockDocument.HolderRecord me = c.doc.holders.get(holderId);
+                            if (me == null || me.lastWrite != writeId) {
+                                return false; // not applied (or applied and since removed by releaseAll)
+                            }
+                            for (String name : request.locks().keySet()) {
+                                if (!c.doc.hasGrant(name, holderId, token)) {
+                                    return false; // applied, but a grant was removed since: left as an orphan
+                                }
+                            }
+                            return true;
+                        });
+                    }
+                };
+            } finally {
+                if (!granted) {
+                    live.remove(token);
+                }
+            }
+            if (!granted) {
+                return Attempt.CAS_CONFLICT;
+            }
+            events.forEach(Runnable::run);
+            return new Attempt(lease, List.of());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private boolean isDead(String id, LockDocument doc, Instant now, Map<String, String> dead) {
+        if (dead.containsKey(id)) {
+            return true;
+        }
+        LockDocument.HolderRecord record = doc.holders.get(id);
+        String why = liveness.deadReason(record, now);
+        if (why != null) {
+            dead.put(id, why);
+            return true;
+        }
+        return false;
+    }
+
+    /** Removes every grant and the record of each dead holder; queues a log line and event per holder. */
+    private void reap(LockDocument doc, Map<String, String> dead, List<Runnable> events) {
+        for (Map.Entry<String, String> e : dead.entrySet()) {
+            String id = e.getKey();
+            LockDocument.HolderRecord record = doc.holders.get(id);
+            List<String> names = new ArrayList<>();
+            doc.removeGrants(g -> g.holder().equals(id), (name, g) -> names.add(name));
+            doc.holders.remove(id);
+            events.add(() -> {
+                log.warn("interlock reaped holder {} ({}) in space '{}': {}; freed {}", id,
+                        record.holder.describe(), space, e.getValue(), names);
+                safely(() -> listener.holderReaped(id, record.holder, List.copyOf(names), e.getValue()));
+            });
+        }
+    }
+
+    /** Removes grants of this holder that no live lease owns: left by writes whose outcome was unknown. */
+    private int removeOwnOrphans(LockDocument doc) {
+        return doc.removeGrants(g -> g.holder().equals(holderId) && !live.containsKey(g.token()),
+                (name, g) -> log.info("interlock removed orphan grant of {} (token {}) of this holder {} in space '{}'",
+                        name, g.token(), holderId, space));
+    }
+
+    // ---------------------------------------------------------------- releasing
+
+    /** Releases a lease; never throws (close() must be quiet). */
+    void releaseQuietly(EngineLease lease) {
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    release(lease);
+                    break;
+                } catch (LockStoreException e) {
+                    if (attempt >= RELEASE_ATTEMPTS) {
+                        throw e;
+                    }
+                    LockSupport.parkNanos(backoffNanos(attempt));
+                }
+            }
+        } catch (RuntimeException e) {
+            // Not thrown: a throwing close() would bury the caller's own exception. The grants stay as orphans
+            // of this holder: the next write of this manager removes them, a reaper does once it is gone.
+            log.warn("interlock could not release lease {} in space '{}': {}; its grants are left as orphans of "
+                    + "holder {} and are removed by this manager's next write", lease.token(), space, e.toString(),
+                    holderId);
+            live.remove(lease.token());
+            lease.markReleased();
+        } finally {
+            signalRelease();
+        }
+    }
+
+    private void release(EngineLease lease) {
+        long token = lease.token();
+        for (int attempt = 1; ; attempt++) {
+            writeLock.lock();
+            try {
+                Current cur = read();
+                LockDocument doc = cur.doc;
+                int present = 0;
+                for (String name : lease.locks().keySet()) {
+                    if (doc.removeGrant(name, holderId, token)) {
+                        present++;
+                    }
+                }
+                if (present == 0) {
+                    lost(lease, "release found its grants gone");
+                    return;
+                }
+                removeOwnOrphans(doc);
+                doc.dropHolderIfIdle(holderId);
+                CasResult result = write(cur, doc);
+                boolean done = switch (result) {
+                    case APPLIED -> true;
+                    case CONFLICT -> false;
+                    case UNKNOWN -> reconcile("release of lease " + token, c -> {
+                        for (String name : lease.locks().keySet()) {
+                            if (c.doc.hasGrant(name, holderId, token)) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    });
+                };
+                if (done) {
+                    live.remove(token);
+                    if (present < lease.locks().size()) {
+                        lost(lease, "release found " + (lease.locks().size() - present) + " of its "
+                                + lease.locks().size() + " grants gone");
+                    } else {
+                        lease.markReleased();
+                    }
+                    return;
+                }
+            } finally {
+                writeLock.unlock();
+            }
+            if (attempt >= config.maxCasAttempts()) {
+                throw new LockConflictException("could not release lease " + token + " in space '" + space + "': "
+                        + attempt + " compare-and-sets in a row lost to other writers", attempt);
+            }
+            casPause(attempt);
+        }
+    }
+
+    private void lost(EngineLease lease, String why) {
+        live.remove(lease.token());
+        if (lease.markLost()) {
+            log.warn("interlock lease {} on {} in space '{}' was lost: {}", lease.token(), lease.describeLocks(),
+                    space, why);
+            safely(() -> listener.leaseLost(lease, why));
+        }
+    }
+
+    /** See {@link Lease#checkHeld()}. */
+    void verify(EngineLease lease) {
+        Current cur = read();
+        for (String name : lease.locks().keySet()) {
+            if (!cur.doc.hasGrant(name, holderId, lease.token())) {
+                lost(lease, "check found the grant of " + name + " gone");
+                throw lease.lostException();
+            }
+        }
+    }
+
+    @Override
+    public int releaseAll(String id) {
+        Objects.requireNonNull(id, "holderId");
+        return removeHolders((hid, record) -> hid.equals(id), "releaseAll(" + id + ")");
+    }
+
+    @Override
+    public int releaseTask(String taskId) {
+        Objects.requireNonNull(taskId, "taskId");
+        return removeHolders((hid, record) -> taskId.equals(record.holder.task()), "releaseTask(" + taskId + ")");
+    }
+
+    private int removeHolders(BiPredicate<String, LockDocument.HolderRecord> which, String what) {
+        for (int attempt = 1; ; attempt++) {
+            writeLock.lock();
+            try {
+                Current cur = read();
+                LockDocument doc = cur.doc;
+                List<String> ids = new ArrayList<>();
+                doc.holders.forEach((hid, record) -> {
+                    if (which.test(hid, record)) {
+                        ids.add(hid);
+                    }
+                });
+                if (ids.isEmpty()) {
+                    return 0;
+                }
+                List<Long> myTokens = new ArrayList<>();
+                int removed = doc.removeGrants(g -> ids.contains(g.holder()), (name, g) -> {
+                    if (g.holder().equals(holderId)) {
+                        myTokens.add(g.token());
+                    }
+                });
+                ids.forEach(doc.holders::remove);
+                CasResult result = write(cur, doc);
+                boolean done = switch (result) {
+                    case APPLIED -> true;
+                    case CONFLICT -> false;
+                    case UNKNOWN -> reconcile(what, c -> {
+                        for (String hid : ids) {
+                            if (c.doc.holdsAnything(hid)) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    });
+                };
+                if (done) {
+                    for (Long token : myTokens) {
+                        EngineLease lease = live.get(token);
+                        if (lease != null) {
+                            lost(lease, what + " removed its grants");
+                        }
+                    }
+                    log.info("interlock {} in space '{}' removed {} grants of holders {}", what, space, removed, ids);
+                    signalRelease();
+                    return removed;
+                }
+            } finally {
+                writeLock.unlock();
+            }
+            if (attempt >= config.maxCasAttempts()) {
+                throw new LockConflictException("could not complete " + what + " in space '" + space + "': "
+                        + attempt + " compare-and-sets in a row lost to other writers", attempt);
+            }
+            casPause(attempt);
+        }
+    }
+
+    @Override
+    public int reap() {
+        for (int attempt = 1; ; attempt++) {
+            writeLock.lock();
+            try {
+                Current cur = read();
+                LockDocument doc = cur.doc;
+                Map<String, String> dead = new LinkedHashMap<>();
+                for (String id : doc.holders.keySet()) {
+                    if (!id.equals(holderId)) {
+                        isDead(id, doc, cur.now, dead);
+                    }
+                }
+                List<Runnable> events = new ArrayList<>();
+                int[] removed = {0};
+                for (String id : dead.keySet()) {
+                    doc.locks.values().forEach(e -> e.grants.forEach(g -> {
+                        if (g.holder().equals(id)) {
+                            removed[0]++;
+                        }
+                    }));
+                }
+                reap(doc, dead, events);
+                removed[0] += removeOwnOrphans(doc);
+                if (dead.isEmpty() && removed[0] == 0) {
+                    return 0;
+                }
+                doc.dropHolderIfIdle(holderId);
+                CasResult result = write(cur, doc);
+                boolean done = switch (result) {
+                    case APPLIED -> true;
+                    case CONFLICT -> false;
+                    case UNKNOWN -> reconcile("reap", c -> {
+                        for (String id : dead.keySet()) {
+                            if (c.doc.holders.containsKey(id)) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    });
+                };
+                if (done) {
+                    events.forEach(Runnable::run);
+                    return removed[0];
+                }
+            } finally {
+                writeLock.unlock();
+            }
+            if (attempt >= config.maxCasAttempts()) {
+                throw new LockConflictException("could not complete reap in space '" + space + "': "
+                        + attempt + " compare-and-sets in a row lost to other writers", attempt);
+            }
+            casPause(attempt);
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    @Override
+    public LockSnapshot snapshot() {
+        Current cur = read();
+        List<LockSnapshot.Grant> grants = new ArrayList<>();
+        cur.doc.locks.forEach((name, entry) -> {
+            for (LockDocument.GrantEntry g : entry.grants) {
+                grants.add(toGrant(name, entry.mode, g, cur.doc));
+            }
+        });
+        return new LockSnapshot(space, cur.version, cur.now, grants);
+    }
+
+    private static LockSnapshot.Grant toGrant(String name, LockMode mode, LockDocument.GrantEntry g, LockDocument doc) {
+        LockDocument.HolderRecord record = doc.holders.get(g.holder());
+        return new LockSnapshot.Grant(name, mode, g.holder(), record.holder, g.token(), g.since(), record.leaseUntil);
+    }
+
+    /** A decoded read of the space. */
+    private record Current(long version, Instant now, LockDocument doc) {
+    }
+
+    private Current read() {
+        Optional<Stored> stored = store.read(space);
+        if (stored.isEmpty()) {
+            store.createSpaceIfAbsent(space, codec.emptyDocument());
+            stored = store.read(space);
+            if (stored.isEmpty()) {
+                throw new LockStoreException("lock space '" + space + "' is still missing after it was created",
+                        null, true);
+            }
+        }
+        Stored s = stored.get();
+        return new Current(s.version(), s.now(), codec.decode(space, s.version(), s.data()));
+    }
+
+    private CasResult write(Current cur, LockDocument doc) {
+        lastWriteId = writeSeq.incrementAndGet();
+        LockDocument.HolderRecord mine = doc.holders.get(holderId);
+        if (mine != null) {
+            mine.lastWrite = lastWriteId;
+        }
+        String text = codec.encode(doc);
+        if (text.length() > codec.maxChars()) {
+            throw new LockException("lock space '" + space + "' would grow to " + text.length()
+                    + " characters, over its limit of " + codec.maxChars() + " (maxDocumentSize); nothing was written");
+        }
+        return store.compareAndSet(space, cur.version, text);
+    }
+
+    /**
+     * Settles a write whose outcome is unknown by reading the space again.
+     *
+     * @param applied tells from a fresh read whether the write's effect is in place
+     * @return whether it is
+     * @throws LockStoreException (outcome unknown) if the store cannot be read again
+     */
+    private boolean reconcile(String what, Predicate<Current> applied) {
+        LockStoreException last = null;
+        for (int i = 0; i < RECONCILE_READS; i++) {
+            try {
+                boolean result = applied.test(read());
+                log.info("interlock reconciled the {} in space '{}' after a lost reply: {}", what, space,
+                        result ? "it was applied" : "it was not applied");
+                return result;
+            } catch (LockStoreException e) {
+                last = e;
+                LockSupport.parkNanos(backoffNanos(i));
+            }
+        }
+        throw new LockStoreException("the outcome of the " + what + " in space '" + space
+                + "' is unknown: the reply was lost and the store could not be read again", last, false);
+    }
+
+    // ---------------------------------------------------------------- waiting
+
+    private long releaseGeneration() {
+        synchronized (releaseSignal) {
+            return releaseGeneration;
+        }
+    }
+
+    private void signalRelease() {
+        synchronized (releaseSignal) {
+            releaseGeneration++;
+            releaseSignal.notifyAll();
+        }
+    }
+
+    /** Waits up to {@code nanos}, returning early if a release happened since {@code generation}. */
+    private void awaitRelease(long generation, long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        synchronized (releaseSignal) {
+            while (releaseGeneration == generation) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                TimeUnit.NANOSECONDS.timedWait(releaseSignal, left);
+            }
+        }
+    }
+
+    /** Capped exponential backoff with full jitter: a random pause in [min/2, min(max, min * 2^n)]. */
+    private long backoffNanos(int n) {
+        long min = config.minBackoff().toNanos();
+        long max = config.maxBackoff().toNanos();
+        long ceiling = n >= 30 ? max : Math.min(max, min << n);
+        return ThreadLocalRandom.current().nextLong(min / 2, ceiling + 1);
+    }
+
+    private static long casPauseNanos(int attempt) {
+        long ceiling = Math.min(MAX_CAS_PAUSE_NANOS, TimeUnit.MICROSECONDS.toNanos(100) << Math.min(attempt, 20));
+        return ThreadLocalRandom.current().nextLong(ceiling / 4, ceiling + 1);
+    }
+
+    private static void casPause(int attempt) {
+        LockSupport.parkNanos(casPauseNanos(attempt));
+    }
+
+    private static void safely(Runnable listenerCall) {
+        try {
+            listenerCall.run();
+        } catch (RuntimeException e) {
+            log.warn("interlock listener threw; ignored", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LockManager[space=" + space + ", holder=" + holderId + " " + holder.describe() + "]";
+    }
+}

@@ -1,0 +1,106 @@
+package dev.interlock.internal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * What the operating system says about the calling process. Reads {@code /proc} where it exists and falls
+ * back to the JDK ({@link ProcessHandle}, {@link InetAddress}) elsewhere.
+ *
+ * @param host         host name
+ * @param bootId       kernel boot id, or null
+ * @param pidNamespace pid namespace inode, or null
+ * @param pid          pid
+ * @param startTicks   start time in clock ticks since boot, or null
+ * @param startedAt    start time, or null
+ */
+public record ProcSelf(String host, String bootId, String pidNamespace, long pid, Long startTicks, Instant startedAt) {
+
+    private static final Path PROC = Path.of("/proc");
+
+    /** @return the calling process's identity */
+    public static ProcSelf read() {
+        long pid = ProcessHandle.current().pid();
+        Instant startedAt = ProcessHandle.current().info().startInstant().orElse(null);
+        return new ProcSelf(hostName(), readBootId(), pidNamespace(PROC.resolve("self")), pid,
+                startTicks(PROC.resolve(Long.toString(pid))), startedAt);
+    }
+
+    static String hostName() {
+        String fromProc = readTrimmed(PROC.resolve("sys/kernel/hostname"));
+        if (fromProc != null && !fromProc.isEmpty()) {
+            return fromProc;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            String env = System.getenv("HOSTNAME");
+            return env == null || env.isBlank() ? "localhost" : env;
+        }
+    }
+
+    /** @return the boot id, or null where /proc does not tell */
+    public static String readBootId() {
+        return readTrimmed(PROC.resolve("sys/kernel/random/boot_id"));
+    }
+
+    /** @return the pid namespace inode of a process directory ({@code /proc/<pid>}), or null */
+    public static String pidNamespace(Path procDir) {
+        try {
+            // the link reads "pid:[4026531836]"
+            String link = Files.readSymbolicLink(procDir.resolve("ns/pid")).toString();
+            int open = link.indexOf('[');
+            int close = link.indexOf(']', open + 1);
+            return open >= 0 && close > open ? link.substring(open + 1, close) : link;
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return null;
+        }
+    }
+
+    /**
+     * @param procDir {@code /proc/<pid>}
+     * @return field 22 of {@code stat} (start time in clock ticks since boot), or null if unreadable
+     */
+    public static Long startTicks(Path procDir) {
+        String[] fields = statFieldsAfterComm(procDir);
+        // fields[0] is field 3 (state); field 22 is at index 19
+        if (fields == null || fields.length < 20) {
+            return null;
+        }
+        try {
+            return Long.parseLong(fields[19]);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Splits {@code /proc/<pid>/stat} after the command name, which is in parentheses and may itself hold
+     * spaces and parentheses: everything up to the <em>last</em> ')' belongs to it.
+     *
+     * @return fields 3 onwards, or null if the file cannot be read
+     */
+    public static String[] statFieldsAfterComm(Path procDir) {
+        String stat = readTrimmed(procDir.resolve("stat"));
+        if (stat == null) {
+            return null;
+        }
+        int close = stat.lastIndexOf(')');
+        if (close < 0 || close + 2 > stat.length()) {
+            return null;
+        }
+        return stat.substring(close + 2).trim().split(" +");
+    }
+
+    private static String readTrimmed(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).trim();
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** The MySQL and MariaDB lock store, on Jdbi. */
+package dev.interlock.jdbi;
