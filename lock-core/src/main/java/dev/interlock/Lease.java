@@ -39,7 +39,9 @@ public interface Lease extends AutoCloseable {
     /**
      * What this process knows without asking the store.
      *
-     * @return {@code false} once the lease was closed or found lost; {@code true} otherwise
+     * @return {@code false} once the lease was closed or found lost, or while the manager's
+     *     {@linkplain LockManager.Builder#lease lease} could not be renewed in time (others may have reaped
+     *     it); {@code true} otherwise
      */
     boolean isHeld();
 

@@ -21,8 +21,13 @@ import java.util.Optional;
  * any number of managers, in any number of processes on any number of hosts, may share a space. Each manager
  * is one holder (a random holder id plus the process identity of its {@link Holder}); create one per process
  * and space and share it between threads. Thread-safe.
+ *
+ * <p>Holders on this host are judged by their process ({@link ProcessProbe}); holders that other hosts must be
+ * able to reap take their locks under a {@linkplain Builder#lease(Duration) lease}, renewed in the background
+ * by one compare-and-set per interval. {@link #close()} stops that background work and releases what is still
+ * held.
  */
-public interface LockManager {
+public interface LockManager extends AutoCloseable {
 
     /** The space used when none is given. */
     String DEFAULT_SPACE = "platform";
@@ -150,6 +155,13 @@ public interface LockManager {
     int reap();
 
     /**
+     * Releases every lease of this manager that is still held and stops its background work (lease renewal,
+     * sweeping). Idempotent and quiet, like {@link Lease#close()}. The manager must not be used afterwards.
+     */
+    @Override
+    void close();
+
+    /**
      * Configures a {@link LockManager}. Each setter checks its own argument; {@link #build()} checks the
      * combination. Not thread-safe; build once and share the manager.
      */
@@ -162,6 +174,10 @@ public interface LockManager {
         private int maxCasAttempts = 200;
         private int maxDocumentSize = 8 * 1024 * 1024;
         private LockListener listener = new LockListener() { };
+        private ProcessProbe probe = ProcessProbe.system();
+        private Duration lease;
+        private Duration renewEvery;
+        private Duration sweepEvery;
 
         private Builder(LockStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -252,12 +268,84 @@ public interface LockManager {
         }
 
         /**
+         * @param probe what this host can tell about processes; default {@link ProcessProbe#system()}
+         * @return this
+         */
+        public Builder probe(ProcessProbe probe) {
+            this.probe = Objects.requireNonNull(probe, "probe");
+            return this;
+        }
+
+        /**
+         * Holds this manager's locks under a lease: its holder record carries {@code leaseUntil}, the database's
+         * time of the last write plus {@code ttl}, renewed in the background (see {@link #renewEvery}). A holder
+         * whose lease ran out is dead to every other process, on any host, which is what lets processes on
+         * other hosts reap it. Default: no lease (only processes on this host can tell it died).
+         *
+         * @param ttl 1 second to 1 day
+         * @return this
+         */
+        public Builder lease(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("lease must be between PT1S and PT24H, was " + ttl);
+            }
+            this.lease = ttl;
+            return this;
+        }
+
+        /**
+         * How often the background renewer extends the lease: one compare-and-set for all of this manager's
+         * locks. Default a third of the lease.
+         *
+         * @param interval at least 100 ms and less than the lease
+         * @return this
+         */
+        public Builder renewEvery(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException("renewEvery must be at least PT0.1S, was " + interval);
+            }
+            this.renewEvery = interval;
+            return this;
+        }
+
+        /**
+         * Sweeps the space for dead holders ({@link LockManager#reap()}) in the background at this interval.
+         * Default: no sweeping (acquirers still reap the dead holders that block them).
+         *
+         * @param interval at least 100 ms
+         * @return this
+         */
+        public Builder sweepEvery(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException("sweepEvery must be at least PT0.1S, was " + interval);
+            }
+            this.sweepEvery = interval;
+            return this;
+        }
+
+        /**
          * @return a new manager
+         * @throws IllegalArgumentException if {@code renewEvery} is set without a lease, or is not shorter than it
          */
         public LockManager build() {
+            Duration renew = renewEvery;
+            if (renew != null && lease == null) {
+                throw new IllegalArgumentException("renewEvery (" + renew + ") needs a lease; set lease(ttl) too");
+            }
+            if (lease != null) {
+                if (renew == null) {
+                    renew = lease.dividedBy(3);
+                } else if (renew.compareTo(lease) >= 0) {
+                    throw new IllegalArgumentException("renewEvery must be shorter than the lease (" + lease
+                            + "), was " + renew);
+                }
+            }
             Holder h = holder != null ? holder : Holder.currentProcess(null);
             return new LockEngine(new EngineConfig(store, space, h, minBackoff, maxBackoff, maxCasAttempts,
-                    maxDocumentSize, listener));
+                    maxDocumentSize, listener, probe, lease, renew, sweepEvery));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.interlock.internal;
 
 import dev.interlock.Holder;
 import dev.interlock.LockListener;
+import dev.interlock.ProcessProbe;
 import dev.interlock.spi.LockStore;
 import java.time.Duration;
 
@@ -16,7 +17,12 @@ import java.time.Duration;
  * @param maxCasAttempts  compare-and-set conflicts in a row before giving up (non-waiting calls)
  * @param maxDocumentSize the largest document read or written, in characters
  * @param listener        the event listener
+ * @param probe           what this host can tell about processes
+ * @param lease           the lease of this holder's locks, or null for none
+ * @param renewEvery      how often the lease is renewed (null without a lease)
+ * @param sweepEvery      how often to reap in the background, or null for never
  */
 public record EngineConfig(LockStore store, String space, Holder holder, Duration minBackoff, Duration maxBackoff,
-                           int maxCasAttempts, int maxDocumentSize, LockListener listener) {
+                           int maxCasAttempts, int maxDocumentSize, LockListener listener, ProcessProbe probe,
+                           Duration lease, Duration renewEvery, Duration sweepEvery) {
 }

@@ -52,7 +52,7 @@ final class EngineLease implements Lease {
 
     @Override
     public boolean isHeld() {
-        return state.get() == State.HELD;
+        return state.get() == State.HELD && engine.leaseValidLocally();
     }
 
     State state() {

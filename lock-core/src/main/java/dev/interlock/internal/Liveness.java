@@ -1,14 +1,27 @@
 package dev.interlock.internal;
 
+import dev.interlock.Holder;
+import dev.interlock.ProcessProbe;
+import dev.interlock.ProcessProbe.ProcessStatus;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
 
 /**
- * Decides whether another holder is provably dead, so that its grants may be removed.
- *
- * <p>The rule here needs nothing but the store's clock: a holder whose lease ({@code leaseUntil}) has run out
- * by the database's clock is dead. A holder without a lease is never judged dead by this rule.
+ * Decides whether another holder is provably dead, so that its grants may be removed. The rules are those of
+ * {@link ProcessProbe}: an expired lease by the database's clock; on this host and pid namespace a pid that is
+ * gone, a zombie or reused; this host's name with another boot id. Anything else counts as alive.
  */
-class Liveness {
+final class Liveness {
+
+    /** Host names too common to identify a machine by. */
+    private static final Set<String> GENERIC_HOSTS = Set.of("localhost", "localhost.localdomain");
+
+    private final ProcessProbe probe;
+
+    Liveness(ProcessProbe probe) {
+        this.probe = Objects.requireNonNull(probe, "probe");
+    }
 
     /**
      * @param record the holder's record
@@ -18,6 +31,34 @@ class Liveness {
     String deadReason(LockDocument.HolderRecord record, Instant now) {
         if (record.leaseUntil != null && !now.isBefore(record.leaseUntil)) {
             return "its lease ran out at " + record.leaseUntil + " (database time " + now + ")";
+        }
+        Holder h = record.holder;
+        String bootId = probe.bootId();
+        if (bootId != null && bootId.equals(h.bootId())) {
+            String pidNs = probe.pidNamespace();
+            if (pidNs == null || !pidNs.equals(h.pidNamespace())) {
+                return null; // another pid namespace on this host: its pids mean nothing here
+            }
+            ProcessStatus status = probe.status(h.pid());
+            switch (status.state()) {
+                case GONE:
+                    return "pid " + h.pid() + " is gone (same host, boot id and pid namespace)";
+                case ZOMBIE:
+                    return "pid " + h.pid() + " has exited (zombie)";
+                case RUNNING:
+                    if (status.startTicks() != null && h.startTicks() != null
+                            && !status.startTicks().equals(h.startTicks())) {
+                        return "pid " + h.pid() + " now belongs to another process (start ticks "
+                                + status.startTicks() + ", the holder's were " + h.startTicks() + ")";
+                    }
+                    return null;
+                default:
+                    return null;
+            }
+        }
+        if (bootId != null && h.bootId() != null && h.host().equals(probe.hostName())
+                && !GENERIC_HOSTS.contains(h.host())) {
+            return "host " + h.host() + " rebooted (boot id " + h.bootId() + " then, " + bootId + " now)";
         }
         return null;
     }

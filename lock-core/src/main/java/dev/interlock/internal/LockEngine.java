@@ -27,6 +27,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -90,7 +92,7 @@ public final class LockEngine implements LockManager {
     private final Holder holder;
     private final String holderId;
     private final BlobCodec codec;
-    private final Liveness liveness = new Liveness();
+    private final Liveness liveness;
     private final LockListener listener;
 
     /** One write of this holder in flight at a time: two could otherwise share a token (see reconcile). */
@@ -101,6 +103,12 @@ public final class LockEngine implements LockManager {
     /** The write id of the latest write; guarded by writeLock. */
     private long lastWriteId;
     private final Object releaseSignal = new Object();
+    /** The lease length in nanoseconds; 0 without a lease. */
+    private final long leaseNanos;
+    /** Until when (System.nanoTime) the lease is surely still valid by this process's reckoning. */
+    private volatile long leaseValidUntilNanos;
+    private final ScheduledExecutorService background;
+    private volatile boolean closed;
     private long releaseGeneration; // guarded by releaseSignal
 
     /** @param config validated settings */
@@ -112,6 +120,27 @@ public final class LockEngine implements LockManager {
         this.holderId = newHolderId();
         this.codec = new BlobCodec(config.maxDocumentSize());
         this.listener = config.listener();
+        this.liveness = new Liveness(config.probe());
+        this.leaseNanos = config.lease() == null ? 0 : config.lease().toNanos();
+        if (config.lease() != null || config.sweepEvery() != null) {
+            background = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "interlock-" + space + "-" + holderId);
+                t.setDaemon(true);
+                return t;
+            });
+            if (config.renewEvery() != null) {
+                long every = config.renewEvery().toNanos();
+                background.scheduleWithFixedDelay(() -> backgroundRun("lease renewal", this::renew), every, every,
+                        TimeUnit.NANOSECONDS);
+            }
+            if (config.sweepEvery() != null) {
+                long every = config.sweepEvery().toNanos();
+                background.scheduleWithFixedDelay(() -> backgroundRun("sweep", this::reap), every, every,
+                        TimeUnit.NANOSECONDS);
+            }
+        } else {
+            background = null;
+        }
     }
 
     private static String newHolderId() {
@@ -279,7 +308,7 @@ public final class LockEngine implements LockManager {
                     case CONFLICT -> false;
                     case UNKNOWN -> {
                         long writeId = lastWriteId;
-                        yield reconcile("grant of " + request, c -> {
+                        yield reconcile("grant of " + request, cur, doc, c -> {
                             LockDocument.HolderRecord me = c.doc.holders.get(holderId);
                             if (me == null || me.lastWrite != writeId) {
                                 return false; // not applied (or applied and since removed by releaseAll)
@@ -396,7 +425,7 @@ public final class LockEngine implements LockManager {
                 boolean done = switch (result) {
                     case APPLIED -> true;
                     case CONFLICT -> false;
-                    case UNKNOWN -> reconcile("release of lease " + token, c -> {
+                    case UNKNOWN -> reconcile("release of lease " + token, cur, doc, c -> {
                         for (String name : lease.locks().keySet()) {
                             if (c.doc.hasGrant(name, holderId, token)) {
                                 return false;
@@ -484,7 +513,7 @@ public final class LockEngine implements LockManager {
                 boolean done = switch (result) {
                     case APPLIED -> true;
                     case CONFLICT -> false;
-                    case UNKNOWN -> reconcile(what, c -> {
+                    case UNKNOWN -> reconcile(what, cur, doc, c -> {
                         for (String hid : ids) {
                             if (c.doc.holdsAnything(hid)) {
                                 return false;
@@ -547,7 +576,7 @@ public final class LockEngine implements LockManager {
                 boolean done = switch (result) {
                     case APPLIED -> true;
                     case CONFLICT -> false;
-                    case UNKNOWN -> reconcile("reap", c -> {
+                    case UNKNOWN -> reconcile("reap", cur, doc, c -> {
                         for (String id : dead.keySet()) {
                             if (c.doc.holders.containsKey(id)) {
                                 return false;
@@ -571,6 +600,86 @@ public final class LockEngine implements LockManager {
         }
     }
 
+    // ---------------------------------------------------------------- background work
+
+    /**
+     * Renews this holder's lease in one compare-and-set for all of its locks, and finds out which leases were
+     * lost meanwhile (their grants removed by a reaper, an operator or a supervisor).
+     */
+    void renew() {
+        for (int attempt = 1; ; attempt++) {
+            if (live.isEmpty()) {
+                return;
+            }
+            writeLock.lock();
+            try {
+                Current cur = read();
+                LockDocument doc = cur.doc;
+                for (EngineLease lease : List.copyOf(live.values())) {
+                    for (String name : lease.locks().keySet()) {
+                        if (!doc.hasGrant(name, holderId, lease.token())) {
+                            lost(lease, "lease renewal found the grant of " + name + " gone");
+                            break;
+                        }
+                    }
+                }
+                removeOwnOrphans(doc);
+                if (live.isEmpty()) {
+                    if (doc.holders.containsKey(holderId)) {
+                        doc.dropHolderIfIdle(holderId);
+                        write(cur, doc); // tidy up; a lost race here is harmless
+                    }
+                    return;
+                }
+                CasResult result = write(cur, doc);
+                long writeId = lastWriteId;
+                boolean done = switch (result) {
+                    case APPLIED -> true;
+                    case CONFLICT -> false;
+                    case UNKNOWN -> reconcile("lease renewal", cur, doc, c -> {
+                        LockDocument.HolderRecord me = c.doc.holders.get(holderId);
+                        return me != null && me.lastWrite == writeId;
+                    });
+                };
+                if (done) {
+                    return;
+                }
+            } finally {
+                writeLock.unlock();
+            }
+            if (attempt >= config.maxCasAttempts()) {
+                throw new LockConflictException("could not renew the lease in space '" + space + "': " + attempt
+                        + " compare-and-sets in a row lost to other writers", attempt);
+            }
+            casPause(attempt);
+        }
+    }
+
+    private void backgroundRun(String what, Runnable task) {
+        if (closed) {
+            return;
+        }
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.warn("interlock {} in space '{}' failed: {}", what, space, e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (background != null) {
+            background.shutdownNow();
+        }
+        for (EngineLease lease : List.copyOf(live.values())) {
+            lease.close();
+        }
+    }
+
     // ---------------------------------------------------------------- reading
 
     @Override
@@ -591,10 +700,11 @@ public final class LockEngine implements LockManager {
     }
 
     /** A decoded read of the space. */
-    private record Current(long version, Instant now, LockDocument doc) {
+    private record Current(long version, Instant now, LockDocument doc, long readStartNanos) {
     }
 
     private Current read() {
+        long start = System.nanoTime();
         Optional<Stored> stored = store.read(space);
         if (stored.isEmpty()) {
             store.createSpaceIfAbsent(space, codec.emptyDocument());
@@ -605,7 +715,7 @@ public final class LockEngine implements LockManager {
             }
         }
         Stored s = stored.get();
-        return new Current(s.version(), s.now(), codec.decode(space, s.version(), s.data()));
+        return new Current(s.version(), s.now(), codec.decode(space, s.version(), s.data()), start);
     }
 
     private CasResult write(Current cur, LockDocument doc) {
@@ -613,13 +723,39 @@ public final class LockEngine implements LockManager {
         LockDocument.HolderRecord mine = doc.holders.get(holderId);
         if (mine != null) {
             mine.lastWrite = lastWriteId;
+            if (leaseNanos > 0) {
+                mine.leaseUntil = cur.now.plusNanos(leaseNanos);
+            }
         }
         String text = codec.encode(doc);
         if (text.length() > codec.maxChars()) {
             throw new LockException("lock space '" + space + "' would grow to " + text.length()
                     + " characters, over its limit of " + codec.maxChars() + " (maxDocumentSize); nothing was written");
         }
-        return store.compareAndSet(space, cur.version, text);
+        CasResult result = store.compareAndSet(space, cur.version, text);
+        if (result == CasResult.APPLIED) {
+            noteApplied(cur, doc);
+        }
+        return result;
+    }
+
+    /**
+     * A write of {@code doc}, read at {@code cur}, was applied: if it carried this holder's lease, the lease is
+     * valid for {@code lease} from the moment before the read, by this process's monotonic clock (an
+     * underestimate of the database's view, which counts from its own time at the read).
+     */
+    private void noteApplied(Current cur, LockDocument doc) {
+        if (leaseNanos > 0 && doc.holders.containsKey(holderId)) {
+            long until = cur.readStartNanos + leaseNanos;
+            if (until - leaseValidUntilNanos > 0) {
+                leaseValidUntilNanos = until;
+            }
+        }
+    }
+
+    /** @return whether this holder's lease, if any, is surely still valid by this process's clock */
+    boolean leaseValidLocally() {
+        return leaseNanos == 0 || System.nanoTime() - leaseValidUntilNanos < 0;
     }
 
     /**
@@ -629,11 +765,14 @@ public final class LockEngine implements LockManager {
      * @return whether it is
      * @throws LockStoreException (outcome unknown) if the store cannot be read again
      */
-    private boolean reconcile(String what, Predicate<Current> applied) {
+    private boolean reconcile(String what, Current written, LockDocument doc, Predicate<Current> applied) {
         LockStoreException last = null;
         for (int i = 0; i < RECONCILE_READS; i++) {
             try {
                 boolean result = applied.test(read());
+                if (result) {
+                    noteApplied(written, doc);
+                }
                 log.info("interlock reconciled the {} in space '{}' after a lost reply: {}", what, space,
                         result ? "it was applied" : "it was not applied");
                 return result;
