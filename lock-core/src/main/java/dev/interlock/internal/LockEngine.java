@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
-import java.util.function.Predicate;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -302,26 +304,17 @@ public final class LockEngine implements LockManager {
             live.put(token, lease);
             boolean granted = false;
             try {
-                CasResult result = write(cur, doc);
-                granted = switch (result) {
-                    case APPLIED -> true;
-                    case CONFLICT -> false;
-                    case UNKNOWN -> {
-                        long writeId = lastWriteId;
-                        yield reconcile("grant of " + request, cur, doc, c -> {
-                            LockDocument.HolderRecord me = c.doc.holders.get(holderId);
-                            if (me == null || me.lastWrite != writeId) {
-                                return false; // not applied (or applied and since removed by releaseAll)
-                            }
-                            for (String name : request.locks().keySet()) {
-                                if (!c.doc.hasGrant(name, holderId, token)) {
-                                    return false; // applied, but a grant was removed since: left as an orphan
-                                }
-                            }
-                            return true;
-                        });
+                granted = commit("grant of " + request, cur, (c, writeId) -> {
+                    if (!wroteLast(c, writeId)) {
+                        return false; // not applied (or applied and since removed by releaseAll)
                     }
-                };
+                    for (String name : request.locks().keySet()) {
+                        if (!c.doc.hasGrant(name, holderId, token)) {
+                            return false; // applied, but a grant was removed since: left as an orphan
+                        }
+                    }
+                    return true;
+                });
             } finally {
                 if (!granted) {
                     live.remove(token);
@@ -351,12 +344,13 @@ public final class LockEngine implements LockManager {
     }
 
     /** Removes every grant and the record of each dead holder; queues a log line and event per holder. */
-    private void reap(LockDocument doc, Map<String, String> dead, List<Runnable> events) {
+    private int reap(LockDocument doc, Map<String, String> dead, List<Runnable> events) {
+        int removed = 0;
         for (Map.Entry<String, String> e : dead.entrySet()) {
             String id = e.getKey();
             LockDocument.HolderRecord record = doc.holders.get(id);
             List<String> names = new ArrayList<>();
-            doc.removeGrants(g -> g.holder().equals(id), (name, g) -> names.add(name));
+            removed += doc.removeGrants(g -> g.holder().equals(id), (name, g) -> names.add(name));
             doc.holders.remove(id);
             events.add(() -> {
                 log.warn("interlock reaped holder {} ({}) in space '{}': {}; freed {}", id,
@@ -364,6 +358,7 @@ public final class LockEngine implements LockManager {
                 safely(() -> listener.holderReaped(id, record.holder, List.copyOf(names), e.getValue()));
             });
         }
+        return removed;
     }
 
     /** Removes grants of this holder that no live lease owns: left by writes whose outcome was unknown. */
@@ -404,55 +399,31 @@ public final class LockEngine implements LockManager {
 
     private void release(EngineLease lease) {
         long token = lease.token();
-        for (int attempt = 1; ; attempt++) {
-            writeLock.lock();
-            try {
-                Current cur = read();
-                LockDocument doc = cur.doc;
-                int present = 0;
-                for (String name : lease.locks().keySet()) {
-                    if (doc.removeGrant(name, holderId, token)) {
-                        present++;
-                    }
+        Set<String> names = lease.locks().keySet();
+        retrying("release of lease " + token, cur -> {
+            int present = 0;
+            for (String name : names) {
+                if (cur.doc.removeGrant(name, holderId, token)) {
+                    present++;
                 }
-                if (present == 0) {
-                    lost(lease, "release found its grants gone");
-                    return;
-                }
-                removeOwnOrphans(doc);
-                doc.dropHolderIfIdle(holderId);
-                CasResult result = write(cur, doc);
-                boolean done = switch (result) {
-                    case APPLIED -> true;
-                    case CONFLICT -> false;
-                    case UNKNOWN -> reconcile("release of lease " + token, cur, doc, c -> {
-                        for (String name : lease.locks().keySet()) {
-                            if (c.doc.hasGrant(name, holderId, token)) {
-                                return false;
-                            }
-                        }
-                        return true;
-                    });
-                };
-                if (done) {
-                    live.remove(token);
-                    if (present < lease.locks().size()) {
-                        lost(lease, "release found " + (lease.locks().size() - present) + " of its "
-                                + lease.locks().size() + " grants gone");
-                    } else {
-                        lease.markReleased();
-                    }
-                    return;
-                }
-            } finally {
-                writeLock.unlock();
             }
-            if (attempt >= config.maxCasAttempts()) {
-                throw new LockConflictException("could not release lease " + token + " in space '" + space + "': "
-                        + attempt + " compare-and-sets in a row lost to other writers", attempt);
+            if (present == 0) {
+                lost(lease, "release found its grants gone");
+                return Step.finish(null);
             }
-            casPause(attempt);
-        }
+            removeOwnOrphans(cur.doc);
+            cur.doc.dropHolderIfIdle(holderId);
+            int missing = names.size() - present;
+            return Step.write((c, writeId) -> names.stream().noneMatch(n -> c.doc.hasGrant(n, holderId, token)), () -> {
+                live.remove(token);
+                if (missing > 0) {
+                    lost(lease, "release found " + missing + " of its " + names.size() + " grants gone");
+                } else {
+                    lease.markReleased();
+                }
+                return null;
+            });
+        });
     }
 
     private void lost(EngineLease lease, String why) {
@@ -488,171 +459,85 @@ public final class LockEngine implements LockManager {
     }
 
     private int removeHolders(BiPredicate<String, LockDocument.HolderRecord> which, String what) {
-        for (int attempt = 1; ; attempt++) {
-            writeLock.lock();
-            try {
-                Current cur = read();
-                LockDocument doc = cur.doc;
-                List<String> ids = new ArrayList<>();
-                doc.holders.forEach((hid, record) -> {
-                    if (which.test(hid, record)) {
-                        ids.add(hid);
-                    }
-                });
-                if (ids.isEmpty()) {
-                    return 0;
+        return retrying(what, cur -> {
+            List<String> ids = new ArrayList<>();
+            cur.doc.holders.forEach((hid, record) -> {
+                if (which.test(hid, record)) {
+                    ids.add(hid);
                 }
-                List<Long> myTokens = new ArrayList<>();
-                int removed = doc.removeGrants(g -> ids.contains(g.holder()), (name, g) -> {
-                    if (g.holder().equals(holderId)) {
-                        myTokens.add(g.token());
-                    }
-                });
-                ids.forEach(doc.holders::remove);
-                CasResult result = write(cur, doc);
-                boolean done = switch (result) {
-                    case APPLIED -> true;
-                    case CONFLICT -> false;
-                    case UNKNOWN -> reconcile(what, cur, doc, c -> {
-                        for (String hid : ids) {
-                            if (c.doc.holdsAnything(hid)) {
-                                return false;
-                            }
-                        }
-                        return true;
-                    });
-                };
-                if (done) {
-                    for (Long token : myTokens) {
-                        EngineLease lease = live.get(token);
-                        if (lease != null) {
-                            lost(lease, what + " removed its grants");
-                        }
-                    }
-                    log.info("interlock {} in space '{}' removed {} grants of holders {}", what, space, removed, ids);
-                    signalRelease();
-                    return removed;
+            });
+            if (ids.isEmpty()) {
+                return Step.finish(0);
+            }
+            List<Long> myTokens = new ArrayList<>();
+            int removed = cur.doc.removeGrants(g -> ids.contains(g.holder()), (name, g) -> {
+                if (g.holder().equals(holderId)) {
+                    myTokens.add(g.token());
                 }
-            } finally {
-                writeLock.unlock();
-            }
-            if (attempt >= config.maxCasAttempts()) {
-                throw new LockConflictException("could not complete " + what + " in space '" + space + "': "
-                        + attempt + " compare-and-sets in a row lost to other writers", attempt);
-            }
-            casPause(attempt);
-        }
+            });
+            ids.forEach(cur.doc.holders::remove);
+            return Step.write((c, writeId) -> ids.stream().noneMatch(c.doc::holdsAnything), () -> {
+                for (Long token : myTokens) {
+                    EngineLease lease = live.get(token);
+                    if (lease != null) {
+                        lost(lease, what + " removed its grants");
+                    }
+                }
+                log.info("interlock {} in space '{}' removed {} grants of holders {}", what, space, removed, ids);
+                signalRelease();
+                return removed;
+            });
+        });
     }
 
     @Override
     public int reap() {
-        for (int attempt = 1; ; attempt++) {
-            writeLock.lock();
-            try {
-                Current cur = read();
-                LockDocument doc = cur.doc;
-                Map<String, String> dead = new LinkedHashMap<>();
-                for (String id : doc.holders.keySet()) {
-                    if (!id.equals(holderId)) {
-                        isDead(id, doc, cur.now, dead);
-                    }
+        return retrying("reap", cur -> {
+            LockDocument doc = cur.doc;
+            Map<String, String> dead = new LinkedHashMap<>();
+            for (String id : doc.holders.keySet()) {
+                if (!id.equals(holderId)) {
+                    isDead(id, doc, cur.now, dead);
                 }
-                List<Runnable> events = new ArrayList<>();
-                int[] removed = {0};
-                for (String id : dead.keySet()) {
-                    doc.locks.values().forEach(e -> e.grants.forEach(g -> {
-                        if (g.holder().equals(id)) {
-                            removed[0]++;
-                        }
-                    }));
-                }
-                reap(doc, dead, events);
-                removed[0] += removeOwnOrphans(doc);
-                if (dead.isEmpty() && removed[0] == 0) {
-                    return 0;
-                }
-                doc.dropHolderIfIdle(holderId);
-                CasResult result = write(cur, doc);
-                boolean done = switch (result) {
-                    case APPLIED -> true;
-                    case CONFLICT -> false;
-                    case UNKNOWN -> reconcile("reap", cur, doc, c -> {
-                        for (String id : dead.keySet()) {
-                            if (c.doc.holders.containsKey(id)) {
-                                return false;
-                            }
-                        }
-                        return true;
+            }
+            List<Runnable> events = new ArrayList<>();
+            int removed = reap(doc, dead, events) + removeOwnOrphans(doc);
+            if (dead.isEmpty() && removed == 0) {
+                return Step.finish(0);
+            }
+            doc.dropHolderIfIdle(holderId);
+            return Step.write((c, writeId) -> dead.keySet().stream().noneMatch(c.doc.holders::containsKey)
+                    && !hasOwnOrphans(c.doc), () -> {
+                        events.forEach(Runnable::run);
+                        return removed;
                     });
-                };
-                if (done) {
-                    events.forEach(Runnable::run);
-                    return removed[0];
-                }
-            } finally {
-                writeLock.unlock();
-            }
-            if (attempt >= config.maxCasAttempts()) {
-                throw new LockConflictException("could not complete reap in space '" + space + "': "
-                        + attempt + " compare-and-sets in a row lost to other writers", attempt);
-            }
-            casPause(attempt);
-        }
+        });
     }
 
     // ---------------------------------------------------------------- background work
 
-    /**
-     * Renews this holder's lease in one compare-and-set for all of its locks, and finds out which leases were
-     * lost meanwhile (their grants removed by a reaper, an operator or a supervisor).
-     */
     void renew() {
-        for (int attempt = 1; ; attempt++) {
-            if (live.isEmpty()) {
-                return;
-            }
-            writeLock.lock();
-            try {
-                Current cur = read();
-                LockDocument doc = cur.doc;
-                for (EngineLease lease : List.copyOf(live.values())) {
-                    for (String name : lease.locks().keySet()) {
-                        if (!doc.hasGrant(name, holderId, lease.token())) {
-                            lost(lease, "lease renewal found the grant of " + name + " gone");
-                            break;
-                        }
-                    }
-                }
-                removeOwnOrphans(doc);
-                if (live.isEmpty()) {
-                    if (doc.holders.containsKey(holderId)) {
-                        doc.dropHolderIfIdle(holderId);
-                        write(cur, doc); // tidy up; a lost race here is harmless
-                    }
-                    return;
-                }
-                CasResult result = write(cur, doc);
-                long writeId = lastWriteId;
-                boolean done = switch (result) {
-                    case APPLIED -> true;
-                    case CONFLICT -> false;
-                    case UNKNOWN -> reconcile("lease renewal", cur, doc, c -> {
-                        LockDocument.HolderRecord me = c.doc.holders.get(holderId);
-                        return me != null && me.lastWrite == writeId;
-                    });
-                };
-                if (done) {
-                    return;
-                }
-            } finally {
-                writeLock.unlock();
-            }
-            if (attempt >= config.maxCasAttempts()) {
-                throw new LockConflictException("could not renew the lease in space '" + space + "': " + attempt
-                        + " compare-and-sets in a row lost to other writers", attempt);
-            }
-            casPause(attempt);
+        if (live.isEmpty()) {
+            return;
         }
+        retrying("lease renewal", cur -> {
+            for (EngineLease lease : List.copyOf(live.values())) {
+                for (String name : lease.locks().keySet()) {
+                    if (!cur.doc.hasGrant(name, holderId, lease.token())) {
+                        lost(lease, "lease renewal found the grant of " + name + " gone");
+                        break;
+                    }
+                }
+            }
+            removeOwnOrphans(cur.doc);
+            if (live.isEmpty()) {
+                if (!cur.doc.holders.containsKey(holderId)) {
+                    return Step.finish(null);
+                }
+                cur.doc.dropHolderIfIdle(holderId); // nothing left to renew: tidy the record away
+            }
+            return Step.write(this::wroteLast, () -> null);
+        });
     }
 
     private void backgroundRun(String what, Runnable task) {
@@ -758,20 +643,106 @@ public final class LockEngine implements LockManager {
         return leaseNanos == 0 || System.nanoTime() - leaseValidUntilNanos < 0;
     }
 
+    /** Tells from a fresh read whether a write (with the given write id) is in place. */
+    @FunctionalInterface
+    private interface Landed {
+        boolean test(Current fresh, long writeId);
+    }
+
+    /**
+     * What one read-modify-write step decided: finish without writing, or write the modified document.
+     *
+     * @param result   the result when not writing
+     * @param write    whether to write
+     * @param landed   how to settle a lost reply
+     * @param onLanded what to do, and return, once the write is in place
+     */
+    private record Step<R>(R result, boolean write, Landed landed, Supplier<R> onLanded) {
+        static <R> Step<R> finish(R result) {
+            return new Step<>(result, false, null, null);
+        }
+
+        static <R> Step<R> write(Landed landed, Supplier<R> onLanded) {
+            return new Step<>(null, true, landed, onLanded);
+        }
+    }
+
+    /**
+     * Runs read → {@code plan} → compare-and-set under the write lock until the write is in place or the plan
+     * finishes without one, pausing briefly after each lost compare-and-set.
+     *
+     * @throws LockConflictException after {@code maxCasAttempts} lost compare-and-sets in a row
+     */
+    private <R> R retrying(String what, Function<Current, Step<R>> plan) {
+        for (int attempt = 1; ; attempt++) {
+            writeLock.lock();
+            try {
+                Current cur = read();
+                Step<R> step = plan.apply(cur);
+                if (!step.write()) {
+                    return step.result();
+                }
+                if (commit(what, cur, step.landed())) {
+                    return step.onLanded().get();
+                }
+            } finally {
+                writeLock.unlock();
+            }
+            if (attempt >= config.maxCasAttempts()) {
+                throw new LockConflictException("could not complete the " + what + " in space '" + space + "': "
+                        + attempt + " compare-and-sets in a row lost to other writers (maxCasAttempts)", attempt);
+            }
+            casPause(attempt);
+        }
+    }
+
+    /**
+     * Writes the modified document of {@code cur}; a lost reply is settled by re-reading.
+     *
+     * @return whether the write is in place; false if it lost to another writer
+     */
+    private boolean commit(String what, Current cur, Landed landed) {
+        CasResult result = write(cur, cur.doc);
+        return switch (result) {
+            case APPLIED -> true;
+            case CONFLICT -> false;
+            case UNKNOWN -> reconcile(what, cur, landed);
+        };
+    }
+
+    /** @return whether this holder's latest landed write is {@code writeId}: only this holder sets the field */
+    private boolean wroteLast(Current fresh, long writeId) {
+        LockDocument.HolderRecord me = fresh.doc.holders.get(holderId);
+        return me != null && me.lastWrite == writeId;
+    }
+
+    private boolean hasOwnOrphans(LockDocument doc) {
+        for (LockDocument.LockEntry entry : doc.locks.values()) {
+            for (LockDocument.GrantEntry g : entry.grants) {
+                if (g.holder().equals(holderId) && !live.containsKey(g.token())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /**
      * Settles a write whose outcome is unknown by reading the space again.
      *
-     * @param applied tells from a fresh read whether the write's effect is in place
+     * @param written the read the write was based on
+     * @param landed  tells from a fresh read whether the write's effect is in place
      * @return whether it is
      * @throws LockStoreException (outcome unknown) if the store cannot be read again
      */
-    private boolean reconcile(String what, Current written, LockDocument doc, Predicate<Current> applied) {
+    private boolean reconcile(String what, Current written, Landed landed) {
+        long writeId = lastWriteId;
         LockStoreException last = null;
         for (int i = 0; i < RECONCILE_READS; i++) {
             try {
-                boolean result = applied.test(read());
+                boolean result = landed.test(read(), writeId);
                 if (result) {
-                    noteApplied(written, doc);
+                    noteApplied(written, written.doc);
                 }
                 log.info("interlock reconciled the {} in space '{}' after a lost reply: {}", what, space,
                         result ? "it was applied" : "it was not applied");
