@@ -34,13 +34,15 @@ public final class ConcurrencyCheck {
      * @param timeouts   acquires that timed out (allowed: contention)
      * @param refusals   tryAcquires that found the locks held (allowed)
      * @param errors     store errors met by workers (allowed only with fault injection)
-     * @param violations broken invariants (must be empty)
+     * @param violations how many invariants broke (must be 0)
+     * @param examples   the first few broken invariants, for the failure message
      */
-    public record Result(long grants, long timeouts, long refusals, long errors, List<String> violations) {
+    public record Result(long grants, long timeouts, long refusals, long errors, long violations,
+                         List<String> examples) {
         @Override
         public String toString() {
             return "grants checked: " + grants + ", timeouts: " + timeouts + ", refusals: " + refusals
-                    + ", store errors: " + errors + ", violations: " + violations.size();
+                    + ", store errors: " + errors + ", violations: " + violations;
         }
     }
 
@@ -53,7 +55,8 @@ public final class ConcurrencyCheck {
 
     private final Map<String, Witness> witnesses = new ConcurrentHashMap<>();
     private final Set<Long> tokens = ConcurrentHashMap.newKeySet();
-    private final List<String> violations = new CopyOnWriteArrayList<>();
+    private final List<String> examples = new CopyOnWriteArrayList<>();
+    private final AtomicLong violations = new AtomicLong();
     private final AtomicLong grants = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
@@ -106,10 +109,11 @@ public final class ConcurrencyCheck {
         for (Thread w : workers) {
             w.join(duration.toMillis() + 120_000);
             if (w.isAlive()) {
-                violations.add("worker " + w.getName() + " did not finish");
+                violation("worker " + w.getName() + " did not finish");
             }
         }
-        return new Result(grants.get(), timeouts.get(), refusals.get(), errors.get(), List.copyOf(violations));
+        return new Result(grants.get(), timeouts.get(), refusals.get(), errors.get(), violations.get(),
+                List.copyOf(examples));
     }
 
     private void work(LockManager m, SplittableRandom random, int names, long deadline, boolean allowErrors) {
@@ -145,41 +149,47 @@ public final class ConcurrencyCheck {
             } catch (LockStoreException | LockConflictException e) {
                 errors.incrementAndGet();
                 if (!allowErrors) {
-                    violations.add("unexpected store error: " + e);
+                    violation("unexpected store error: " + e);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                violations.add("unexpected " + e);
+                violation("unexpected " + e);
             }
+        }
+    }
+
+    private void violation(String what) {
+        if (violations.incrementAndGet() <= 20) {
+            examples.add(what);
         }
     }
 
     private void enter(Lease lease) {
         grants.incrementAndGet();
         if (!tokens.add(lease.token())) {
-            violations.add("token " + lease.token() + " granted twice");
+            violation("token " + lease.token() + " granted twice");
         }
         for (Map.Entry<String, LockMode> e : lease.locks().entrySet()) {
             Witness w = witnesses.computeIfAbsent(e.getKey(), k -> new Witness());
             synchronized (w) {
                 if (e.getValue() == LockMode.EXCLUSIVE) {
                     if (w.exclusive > 0 || w.shared > 0) {
-                        violations.add(e.getKey() + ": exclusive grant " + lease.token() + " beside " + w.exclusive
+                        violation(e.getKey() + ": exclusive grant " + lease.token() + " beside " + w.exclusive
                                 + " exclusive and " + w.shared + " shared holders");
                     }
                     if (lease.token() <= w.maxToken) {
-                        violations.add(e.getKey() + ": exclusive token " + lease.token() + " after token " + w.maxToken);
+                        violation(e.getKey() + ": exclusive token " + lease.token() + " after token " + w.maxToken);
                     }
                     w.exclusive++;
                     w.lastExclusiveToken = lease.token();
                 } else {
                     if (w.exclusive > 0) {
-                        violations.add(e.getKey() + ": shared grant " + lease.token() + " beside an exclusive holder");
+                        violation(e.getKey() + ": shared grant " + lease.token() + " beside an exclusive holder");
                     }
                     if (lease.token() <= w.lastExclusiveToken) {
-                        violations.add(e.getKey() + ": shared token " + lease.token() + " after exclusive token "
+                        violation(e.getKey() + ": shared token " + lease.token() + " after exclusive token "
                                 + w.lastExclusiveToken);
                     }
                     w.shared++;

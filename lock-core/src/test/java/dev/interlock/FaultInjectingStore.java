@@ -67,7 +67,12 @@ public final class FaultInjectingStore implements LockStore {
         this.seedSource = new SplittableRandom(seed);
     }
 
+    private volatile boolean injecting = true;
+
     private double draw() {
+        if (!injecting) {
+            return 1.0; // above every probability: no fault
+        }
         synchronized (seedSource) {
             return seedSource.nextDouble();
         }
@@ -100,7 +105,10 @@ public final class FaultInjectingStore implements LockStore {
         }
         if ((r -= faults.unknownLate()) < 0) {
             unknownLate.incrementAndGet();
-            long delayMicros = (long) (draw() * 5_000);
+            long delayMicros;
+            synchronized (seedSource) {
+                delayMicros = (long) (seedSource.nextDouble() * 5_000);
+            }
             late.schedule(() -> {
                 if (delegate.compareAndSet(space, expectedVersion, newData) == CasResult.APPLIED) {
                     lateApplied.incrementAndGet();
@@ -116,8 +124,9 @@ public final class FaultInjectingStore implements LockStore {
         delegate.createSpaceIfAbsent(space, initialData);
     }
 
-    /** Waits until every late write has landed. */
+    /** Stops injecting faults and waits until every late write has landed. */
     public void flush() throws InterruptedException {
+        injecting = false;
         late.shutdown();
         if (!late.awaitTermination(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("late writes did not land within 60 s");
