@@ -9,9 +9,12 @@ package dev.interlock;
  * exception until an operator repairs or resets the row. Nothing was written.
  */
 public class CorruptLockStateException extends LockException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** The space whose document is corrupt. */
     private final String space;
+    /** The version of the corrupt document. */
     private final long version;
 
     /**

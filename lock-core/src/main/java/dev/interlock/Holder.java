@@ -36,6 +36,14 @@ public record Holder(String host, String bootId, String pidNamespace, long pid, 
     /**
      * Validates the fields.
      *
+     * @param host the host name, 1 to 255 characters
+     * @param bootId the kernel's boot id, or {@code null} if unknown
+     * @param pidNamespace the pid namespace id, or {@code null} if unknown
+     * @param pid the process id, {@code >= 0}
+     * @param startTicks the process start time in clock ticks since boot, or {@code null} if unknown
+     * @param startedAt the process start time, or {@code null} if unknown (informational)
+     * @param task the task this process runs (e.g. {@code backup-17}), or {@code null}
+     * @param label a free text for operators (e.g. the command line), or {@code null}
      * @throws IllegalArgumentException if a text is empty, too long or holds control characters, or pid or
      *                                  startTicks is negative
      */
@@ -91,7 +99,10 @@ public record Holder(String host, String bootId, String pidNamespace, long pid, 
         return out.toString();
     }
 
-    /** @return whether both describe the same process, ignoring task and label */
+    /**
+     * @param other another holder
+     * @return whether both describe the same process, ignoring task and label
+     */
     public boolean sameProcess(Holder other) {
         return Objects.equals(host, other.host) && Objects.equals(bootId, other.bootId)
                 && Objects.equals(pidNamespace, other.pidNamespace) && pid == other.pid

@@ -9,8 +9,10 @@ package dev.interlock;
  * {@link LockManager#acquire}). Nothing was granted; retrying later is safe.
  */
 public class LockConflictException extends LockException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** Compare-and-sets lost in a row. */
     private final int attempts;
 
     /**

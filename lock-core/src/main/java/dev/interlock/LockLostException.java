@@ -7,8 +7,10 @@ package dev.interlock;
  * since; the fencing token of the new holder is greater than this lease's.
  */
 public class LockLostException extends LockException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** The fencing token of the lost lease. */
     private final long token;
 
     /**

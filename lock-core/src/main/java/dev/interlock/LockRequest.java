@@ -26,8 +26,9 @@ public record LockRequest(Map<String, LockMode> locks) {
     public static final int MAX_NAMES = 1000;
 
     /**
-     * Validates and copies the names.
+     * Validates and copies the names. 
      *
+     * @param locks the names and their modes, sorted by name
      * @throws IllegalArgumentException if the map is empty, too large, or a name is invalid
      * @throws NullPointerException     if the map, a name or a mode is null
      */

@@ -19,7 +19,14 @@ import java.util.stream.Collectors;
  */
 public record LockSnapshot(String space, long version, Instant readAt, List<Grant> grants) {
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param space the space
+     * @param version the version the view was read at
+     * @param readAt the store's clock at the read
+     * @param grants every grant, ordered by lock name, then token
+     */
     public LockSnapshot {
         Objects.requireNonNull(space, "space");
         Objects.requireNonNull(readAt, "readAt");
@@ -69,7 +76,17 @@ public record LockSnapshot(String space, long version, Instant readAt, List<Gran
     public record Grant(String lock, LockMode mode, String holderId, Holder holder, long token, Instant since,
                         Instant leaseUntil) {
 
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param lock the lock name
+         * @param mode the mode it is held in
+         * @param holderId the holder's id (one per {@link LockManager})
+         * @param holder the holder's process identity
+         * @param token the fencing token of the grant
+         * @param since when it was granted, by the store's clock
+         * @param leaseUntil when the holder's lease runs out, by the store's clock, or {@code null} without a lease
+         */
         public Grant {
             Objects.requireNonNull(lock, "lock");
             Objects.requireNonNull(mode, "mode");

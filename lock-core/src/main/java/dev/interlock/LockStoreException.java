@@ -8,8 +8,10 @@ package dev.interlock;
  * reconciles such writes itself whenever it can reach the store again, so an application seldom sees it).
  */
 public class LockStoreException extends LockException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** Whether nothing was changed. */
     private final boolean outcomeKnown;
 
     /**

@@ -8,9 +8,11 @@ import java.util.List;
  * The message and {@link #blockers()} name the grants that stood in the way at the last attempt.
  */
 public class LockTimeoutException extends LockException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
     private final transient LockRequest request;
+    /** How long the caller waited. */
     private final Duration waited;
     private final transient List<LockSnapshot.Grant> blockers;
 

@@ -67,12 +67,20 @@ public interface ProcessProbe {
             UNKNOWN
         }
 
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param state the state
+         * @param startTicks the start time in clock ticks since boot when {@code RUNNING} and readable, else null
+         */
         public ProcessStatus {
             java.util.Objects.requireNonNull(state, "state");
         }
 
-        /** @return a running process with the given start ticks (null if unreadable) */
+        /**
+         * @param startTicks the start time in clock ticks since boot, or null if unreadable
+         * @return a running process
+         */
         public static ProcessStatus running(Long startTicks) {
             return new ProcessStatus(State.RUNNING, startTicks);
         }

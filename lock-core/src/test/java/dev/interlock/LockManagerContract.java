@@ -218,6 +218,7 @@ public abstract class LockManagerContract {
         CompletableFuture<Long> waited = CompletableFuture.supplyAsync(() -> {
             long start = System.nanoTime();
             try (Lease lease = m.acquire(LockRequest.exclusive("x"), Duration.ofSeconds(60))) {
+                assertTrue(lease.isHeld());
                 return System.nanoTime() - start;
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);

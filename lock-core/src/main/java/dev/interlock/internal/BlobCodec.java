@@ -19,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
@@ -131,8 +130,7 @@ public final class BlobCodec {
         }
         doc.format = format.intValue();
         ObjectNode holders = object(top.remove("holders"), "'holders'");
-        for (Iterator<Map.Entry<String, JsonNode>> it = holders.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : holders.properties()) {
             String id = e.getKey();
             if (id.isEmpty() || id.length() > 200) {
                 throw new Invalid("holder id must be 1 to 200 characters, was " + id.length());
@@ -140,8 +138,7 @@ public final class BlobCodec {
             doc.holders.put(id, holder(id, object(e.getValue(), "holder '" + id + "'")));
         }
         ObjectNode locks = object(top.remove("locks"), "'locks'");
-        for (Iterator<Map.Entry<String, JsonNode>> it = locks.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : locks.properties()) {
             String name = e.getKey();
             try {
                 new LockRequest(Map.of(name, LockMode.EXCLUSIVE));
@@ -341,8 +338,7 @@ public final class BlobCodec {
         if (extra == null) {
             return;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = extra.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : extra.properties()) {
             g.writeFieldName(e.getKey());
             mapper.writeTree(g, e.getValue());
         }

@@ -48,7 +48,10 @@ public record ProcSelf(String host, String bootId, String pidNamespace, long pid
         return readTrimmed(PROC.resolve("sys/kernel/random/boot_id"));
     }
 
-    /** @return the pid namespace inode of a process directory ({@code /proc/<pid>}), or null */
+    /**
+     * @param procDir {@code /proc/<pid>} or {@code /proc/self}
+     * @return the pid namespace inode of that process, or null
+     */
     public static String pidNamespace(Path procDir) {
         try {
             // the link reads "pid:[4026531836]"
@@ -67,8 +70,7 @@ public record ProcSelf(String host, String bootId, String pidNamespace, long pid
      */
     public static Long startTicks(Path procDir) {
         String[] fields = statFieldsAfterComm(procDir);
-        // fields[0] is field 3 (state); field 22 is at index 19
-        if (fields == null || fields.length < 20) {
+        if (fields == null) {
             return null;
         }
         try {
@@ -82,18 +84,26 @@ public record ProcSelf(String host, String bootId, String pidNamespace, long pid
      * Splits {@code /proc/<pid>/stat} after the command name, which is in parentheses and may itself hold
      * spaces and parentheses: everything up to the <em>last</em> ')' belongs to it.
      *
+     * @param procDir {@code /proc/<pid>}
      * @return fields 3 onwards, or null if the file cannot be read
      */
     public static String[] statFieldsAfterComm(Path procDir) {
         String stat = readTrimmed(procDir.resolve("stat"));
-        if (stat == null) {
-            return null;
-        }
+        return stat == null ? null : parseStat(stat);
+    }
+
+    /**
+     * @param stat the text of a {@code stat} file
+     * @return fields 3 onwards (field 3, the state, at index 0; field 22, the start ticks, at index 19), or
+     *     null if the text is malformed
+     */
+    public static String[] parseStat(String stat) {
         int close = stat.lastIndexOf(')');
-        if (close < 0 || close + 2 > stat.length()) {
+        if (close < 0 || close + 2 >= stat.length()) {
             return null;
         }
-        return stat.substring(close + 2).trim().split(" +");
+        String[] fields = stat.substring(close + 2).trim().split(" +");
+        return fields.length < 20 ? null : fields;
     }
 
     private static String readTrimmed(Path file) {

@@ -90,12 +90,8 @@ public final class SystemProcessProbe implements ProcessProbe {
             return Files.exists(stat.getParent()) ? ProcessStatus.unknown()
                     : hidden ? ProcessStatus.unknown() : ProcessStatus.gone();
         }
-        int close = text.lastIndexOf(')');
-        if (close < 0 || close + 2 >= text.length()) {
-            return ProcessStatus.unknown();
-        }
-        String[] fields = text.substring(close + 2).trim().split(" +");
-        if (fields.length < 20) {
+        String[] fields = ProcSelf.parseStat(text);
+        if (fields == null) {
             return ProcessStatus.unknown();
         }
         String state = fields[0];

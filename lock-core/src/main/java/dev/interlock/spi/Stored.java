@@ -15,7 +15,13 @@ import java.util.Objects;
  */
 public record Stored(long version, String data, Instant now) {
 
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param version the version of the document; 0 for a newly created space
+     * @param data the document, as stored
+     * @param now the store's current time when the document was read
+     */
     public Stored {
         if (version < 0) {
             throw new IllegalArgumentException("version must be >= 0, was " + version);
