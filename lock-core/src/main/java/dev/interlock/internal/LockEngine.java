@@ -267,67 +267,80 @@ public final class LockEngine implements LockManager {
     private Attempt attemptOnce(LockRequest request) {
         writeLock.lock();
         try {
-            Current cur = read();
-            LockDocument doc = cur.doc;
-            List<LockSnapshot.Grant> blockers = new ArrayList<>();
-            Map<String, String> dead = new LinkedHashMap<>();
-            for (Map.Entry<String, LockMode> want : request.locks().entrySet()) {
-                LockDocument.LockEntry entry = doc.locks.get(want.getKey());
-                if (entry == null || want.getValue().compatibleWith(entry.mode)) {
-                    continue;
+            Current cur = readForWrite();
+            while (true) {
+                Attempt attempt = attemptOn(cur, request);
+                if (!cur.cached || attempt.lease != null) {
+                    return attempt;
                 }
-                for (LockDocument.GrantEntry grant : entry.grants) {
-                    if (grant.holder().equals(holderId)
-                            ? !live.containsKey(grant.token()) // an orphan of ours: removed below
-                            : isDead(grant.holder(), doc, cur.now, dead)) {
-                        continue;
-                    }
-                    blockers.add(toGrant(want.getKey(), entry.mode, grant, doc));
-                }
+                // Decided on this manager's last write: a blocker seen there may be gone by now, and a lost
+                // compare-and-set only means someone else wrote since. Decide again on a fresh read.
+                lastWrite = null;
+                cur = read();
             }
-            if (!blockers.isEmpty()) {
-                return new Attempt(null, blockers);
-            }
-            List<Runnable> events = new ArrayList<>();
-            reap(doc, dead, events);
-            removeOwnOrphans(doc);
-            long token = cur.version + 1;
-            LockDocument.HolderRecord mine = doc.holders.get(holderId);
-            if (mine == null) {
-                doc.holders.put(holderId, new LockDocument.HolderRecord(holder, null, null));
-            }
-            for (Map.Entry<String, LockMode> want : request.locks().entrySet()) {
-                doc.grant(want.getKey(), want.getValue(), holderId, token, cur.now);
-            }
-            EngineLease lease = new EngineLease(this, request.locks(), token, cur.now);
-            // registered before the write, so a concurrent orphan sweep never takes its grants for orphans
-            live.put(token, lease);
-            boolean granted = false;
-            try {
-                granted = commit("grant of " + request, cur, (c, writeId) -> {
-                    if (!wroteLast(c, writeId)) {
-                        return false; // not applied (or applied and since removed by releaseAll)
-                    }
-                    for (String name : request.locks().keySet()) {
-                        if (!c.doc.hasGrant(name, holderId, token)) {
-                            return false; // applied, but a grant was removed since: left as an orphan
-                        }
-                    }
-                    return true;
-                });
-            } finally {
-                if (!granted) {
-                    live.remove(token);
-                }
-            }
-            if (!granted) {
-                return Attempt.CAS_CONFLICT;
-            }
-            events.forEach(Runnable::run);
-            return new Attempt(lease, List.of());
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** One grant decision and write on {@code cur}; the caller holds the write lock. */
+    private Attempt attemptOn(Current cur, LockRequest request) {
+        LockDocument doc = cur.doc;
+        List<LockSnapshot.Grant> blockers = new ArrayList<>();
+        Map<String, String> dead = new LinkedHashMap<>();
+        for (Map.Entry<String, LockMode> want : request.locks().entrySet()) {
+            LockDocument.LockEntry entry = doc.locks.get(want.getKey());
+            if (entry == null || want.getValue().compatibleWith(entry.mode)) {
+                continue;
+            }
+            for (LockDocument.GrantEntry grant : entry.grants) {
+                if (grant.holder().equals(holderId)
+                        ? !live.containsKey(grant.token()) // an orphan of ours: removed below
+                        : isDead(grant.holder(), doc, cur.now, dead)) {
+                    continue;
+                }
+                blockers.add(toGrant(want.getKey(), entry.mode, grant, doc));
+            }
+        }
+        if (!blockers.isEmpty()) {
+            return new Attempt(null, blockers);
+        }
+        List<Runnable> events = new ArrayList<>();
+        reap(doc, dead, events);
+        removeOwnOrphans(doc);
+        long token = cur.version + 1;
+        if (!doc.holders.containsKey(holderId)) {
+            doc.holders.put(holderId, new LockDocument.HolderRecord(holder, null, null));
+        }
+        for (Map.Entry<String, LockMode> want : request.locks().entrySet()) {
+            doc.grant(want.getKey(), want.getValue(), holderId, token, cur.now);
+        }
+        EngineLease lease = new EngineLease(this, request.locks(), token, cur.now);
+        // registered before the write, so a concurrent orphan sweep never takes its grants for orphans
+        live.put(token, lease);
+        boolean granted = false;
+        try {
+            granted = commit("grant of " + request, cur, (c, writeId) -> {
+                if (!wroteLast(c, writeId)) {
+                    return false; // not applied (or applied and since removed by releaseAll)
+                }
+                for (String name : request.locks().keySet()) {
+                    if (!c.doc.hasGrant(name, holderId, token)) {
+                        return false; // applied, but a grant was removed since: left as an orphan
+                    }
+                }
+                return true;
+            });
+        } finally {
+            if (!granted) {
+                live.remove(token);
+            }
+        }
+        if (!granted) {
+            return Attempt.CAS_CONFLICT;
+        }
+        events.forEach(Runnable::run);
+        return new Attempt(lease, List.of());
     }
 
     private boolean isDead(String id, LockDocument doc, Instant now, Map<String, String> dead) {
@@ -584,8 +597,45 @@ public final class LockEngine implements LockManager {
         return new LockSnapshot.Grant(name, mode, g.holder(), record.holder, g.token(), g.since(), record.leaseUntil);
     }
 
-    /** A decoded read of the space. */
-    private record Current(long version, Instant now, LockDocument doc, long readStartNanos) {
+    /**
+     * A decoded state of the space.
+     *
+     * @param version     its version
+     * @param now         the store's time at local time {@code anchorNanos}, or a lower bound of it
+     * @param doc         the decoded document, a working copy
+     * @param anchorNanos the {@link System#nanoTime()} that {@code now} refers to
+     * @param uncertainty how much later than {@code now} the store's time may be at {@code anchorNanos}
+     *                    (the read's round trip)
+     * @param cached      whether this is this manager's own last write rather than a fresh read
+     */
+    private record Current(long version, Instant now, LockDocument doc, long anchorNanos, long uncertainty,
+                           boolean cached) {
+    }
+
+    /**
+     * This manager's last applied write: as long as no one else has written since, it is the current state,
+     * and the next change can be compare-and-set against it without reading first.
+     */
+    private record LastWrite(long version, String text, Instant now, long anchorNanos, long uncertainty) {
+    }
+
+    /** Guarded by writeLock; null after a conflict, a lost reply or a fresh read that found it outdated. */
+    private LastWrite lastWrite;
+
+    /**
+     * The fast path: this manager's last write, if there is one, with the store's time estimated from the
+     * read it was based on; otherwise a fresh read. A decision taken on it is only ever a write, which the
+     * version check validates: a request found blocked, or a plan that writes nothing, is decided again on a
+     * fresh read.
+     */
+    private Current readForWrite() {
+        LastWrite last = lastWrite;
+        if (last == null) {
+            return read();
+        }
+        long t = System.nanoTime();
+        return new Current(last.version, last.now.plusNanos(t - last.anchorNanos),
+                codec.decode(space, last.version, last.text), t, last.uncertainty, true);
     }
 
     private Current read() {
@@ -600,7 +650,8 @@ public final class LockEngine implements LockManager {
             }
         }
         Stored s = stored.get();
-        return new Current(s.version(), s.now(), codec.decode(space, s.version(), s.data()), start);
+        long end = System.nanoTime();
+        return new Current(s.version(), s.now(), codec.decode(space, s.version(), s.data()), end, end - start, false);
     }
 
     private CasResult write(Current cur, LockDocument doc) {
@@ -619,19 +670,23 @@ public final class LockEngine implements LockManager {
         }
         CasResult result = store.compareAndSet(space, cur.version, text);
         if (result == CasResult.APPLIED) {
+            lastWrite = new LastWrite(cur.version + 1, text, cur.now, cur.anchorNanos, cur.uncertainty);
             noteApplied(cur, doc);
+        } else {
+            lastWrite = null;
         }
         return result;
     }
 
     /**
-     * A write of {@code doc}, read at {@code cur}, was applied: if it carried this holder's lease, the lease is
-     * valid for {@code lease} from the moment before the read, by this process's monotonic clock (an
-     * underestimate of the database's view, which counts from its own time at the read).
+     * A write of {@code doc}, based on {@code cur}, was applied: if it carried this holder's lease (until
+     * {@code cur.now + lease} by the store's clock), the lease is surely valid until
+     * {@code anchor - uncertainty + lease} by this process's monotonic clock, the earliest local time at which
+     * the store's clock can reach that point.
      */
     private void noteApplied(Current cur, LockDocument doc) {
         if (leaseNanos > 0 && doc.holders.containsKey(holderId)) {
-            long until = cur.readStartNanos + leaseNanos;
+            long until = cur.anchorNanos - cur.uncertainty + leaseNanos;
             if (until - leaseValidUntilNanos > 0) {
                 leaseValidUntilNanos = until;
             }
@@ -677,13 +732,22 @@ public final class LockEngine implements LockManager {
         for (int attempt = 1; ; attempt++) {
             writeLock.lock();
             try {
-                Current cur = read();
+                Current cur = readForWrite();
                 Step<R> step = plan.apply(cur);
+                if (!step.write() && cur.cached) {
+                    lastWrite = null; // decide "nothing to write" on fresh data only
+                    cur = read();
+                    step = plan.apply(cur);
+                }
                 if (!step.write()) {
                     return step.result();
                 }
                 if (commit(what, cur, step.landed())) {
                     return step.onLanded().get();
+                }
+                if (cur.cached) {
+                    attempt--; // our last write was simply outdated: retry on a fresh read at once
+                    continue;
                 }
             } finally {
                 writeLock.unlock();
