@@ -184,11 +184,18 @@ public interface LockManager extends AutoCloseable {
         }
 
         /**
-         * @param space the space id: 1 to 191 characters, no control characters; default {@value #DEFAULT_SPACE}
+         * @param space the space id: 1 to 191 characters, no control characters, no leading or trailing white
+         *              space; default {@value #DEFAULT_SPACE}
          * @return this
          */
         public Builder space(String space) {
-            this.space = Names.check("space", space, 191);
+            Names.check("space", space, 191);
+            if (!space.strip().equals(space)) {
+                // databases compare keys ignoring trailing spaces: "a" and "a " would be one row
+                throw new IllegalArgumentException("space must not start or end with white space: "
+                        + Names.quoteShort(space));
+            }
+            this.space = space;
             return this;
         }
 

