@@ -91,6 +91,31 @@ class LeaseTest {
     }
 
     @Test
+    void backgroundSweeperReapsDeadHoldersNobodyAsksFor() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        InMemoryLockStore store = new InMemoryLockStore(clock);
+        LockManager dead = LockManager.builder(store).probe(ELSEWHERE).lease(Duration.ofSeconds(10))
+                .renewEvery(Duration.ofSeconds(9)).holder(Holder.currentProcess("dead")).build();
+        dead.tryAcquire(LockRequest.exclusive("x").andShared("y")).orElseThrow();
+        CountDownLatch reaped = new CountDownLatch(1);
+        LockManager sweeper = LockManager.builder(store).probe(ELSEWHERE).sweepEvery(Duration.ofMillis(100))
+                .holder(Holder.currentProcess("sweeper")).listener(new LockListener() {
+                    @Override
+                    public void holderReaped(String holderId, Holder holder, java.util.Collection<String> locks,
+                                             String why) {
+                        reaped.countDown();
+                    }
+                }).build();
+        Thread.sleep(300);
+        assertEquals(2, sweeper.snapshot().grants().size(), "a running lease is left alone");
+        clock.advance(Duration.ofSeconds(11));
+        assertTrue(reaped.await(30, TimeUnit.SECONDS), "the sweeper reaped the expired holder");
+        assertTrue(sweeper.snapshot().isEmpty());
+        sweeper.close();
+        dead.close();
+    }
+
+    @Test
     void closingTheManagerReleasesItsLeases() {
         InMemoryLockStore store = new InMemoryLockStore();
         LockManager a = LockManager.builder(store).lease(Duration.ofSeconds(10)).build();

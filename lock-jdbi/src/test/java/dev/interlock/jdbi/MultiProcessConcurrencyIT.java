@@ -52,11 +52,7 @@ class MultiProcessConcurrencyIT {
             ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
                     "-cp", System.getProperty("java.class.path"), MultiProcessWorker.class.getName(),
                     space, witnessDb, String.valueOf(i), String.valueOf(SECONDS));
-            // The children use this JVM's database, whatever it is.
-            pb.environment().put(TestDatabase.BACKEND_ENV, "external");
-            pb.environment().put(TestDatabase.URL_ENV, db.jdbcUrl());
-            putOrRemove(pb.environment(), TestDatabase.USER_ENV, db.user());
-            putOrRemove(pb.environment(), TestDatabase.PASSWORD_ENV, db.password());
+            db.passTo(pb); // the children use this JVM's database, whatever it is
             pb.redirectErrorStream(true).redirectOutput(out.toFile());
             processes.add(pb.start());
         }
@@ -107,14 +103,6 @@ class MultiProcessConcurrencyIT {
         assertTrue(LockManager.builder(db.store()).space(space).build().snapshot().isEmpty(),
                 "every lease was released");
         System.out.println("multi-process check: " + WORKERS + " processes, " + grants + " grants, 0 violations");
-    }
-
-    private static void putOrRemove(Map<String, String> env, String key, String value) {
-        if (value == null) {
-            env.remove(key);
-        } else {
-            env.put(key, value);
-        }
     }
 
     private static String tail(String log) {

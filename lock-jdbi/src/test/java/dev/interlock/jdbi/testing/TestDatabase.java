@@ -378,6 +378,30 @@ public final class TestDatabase {
         return embedded;
     }
 
+    /**
+     * Points a child process at this database: it sets the environment that makes {@link #get()} in the child
+     * use this JVM's server, whatever backend this JVM picked.
+     *
+     * @param child the child's process builder
+     * @return the same builder
+     */
+    public ProcessBuilder passTo(ProcessBuilder child) {
+        Map<String, String> env = child.environment();
+        env.put(BACKEND_ENV, "external");
+        env.put(URL_ENV, jdbcUrl);
+        putOrRemove(env, USER_ENV, user);
+        putOrRemove(env, PASSWORD_ENV, password);
+        return child;
+    }
+
+    private static void putOrRemove(Map<String, String> env, String key, String value) {
+        if (value == null) {
+            env.remove(key);
+        } else {
+            env.put(key, value);
+        }
+    }
+
     @Override
     public String toString() {
         return "TestDatabase[" + backend + " " + jdbcUrl + "]";
