@@ -1,18 +1,72 @@
 package dev.interlock;
 
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+
 /**
- * Hears about events of one {@link LockManager}. Every method has an empty default; override what you need.
+ * Hears about the events of one {@link LockManager}: for metrics, audit logs and alerts. Every method has an
+ * empty default; override what you need.
  *
- * <p>Methods are called on the thread that observed the event, after the store operation finished; they
- * must be quick and must not throw (an exception is logged and ignored).
+ * <p>Events are delivered off the hot path: on the manager's {@linkplain LockManager.Builder#listenerExecutor
+ * listener executor} (by default one daemon thread per manager), in the order they happened, after the store
+ * operation that caused them. A slow listener delays other events, never a lock operation. An exception thrown by
+ * a method is logged and ignored.
  */
 public interface LockListener {
+
+    /**
+     * A request was granted.
+     *
+     * @param lease    the new lease
+     * @param waited   how long the caller waited, from the call to the grant
+     * @param attempts grant attempts made (1 = granted at once)
+     */
+    default void acquired(Lease lease, Duration waited, int attempts) {
+    }
+
+    /**
+     * A {@link LockManager#tryAcquire} found the request blocked, or an {@link LockManager#acquire} gave up.
+     *
+     * @param request  the request
+     * @param waited   how long the caller waited (zero for tryAcquire)
+     * @param blockers the grants in the way at the last attempt
+     */
+    default void refused(LockRequest request, Duration waited, List<LockSnapshot.Grant> blockers) {
+    }
+
+    /**
+     * A lease was released by its owner.
+     *
+     * @param lease the lease
+     * @param held  how long it was held, by this process's clock
+     */
+    default void released(Lease lease, Duration held) {
+    }
+
+    /**
+     * A compare-and-set lost to another writer and is retried: a measure of contention on the space (it counts
+     * the misses of the fast path too, where the manager tried its own last write and someone had written since).
+     *
+     * @param operation what was being written, e.g. {@code grant} or {@code release}
+     */
+    default void conflict(String operation) {
+    }
+
+    /**
+     * The manager wrote the space's document.
+     *
+     * @param version the version written
+     * @param size    its size in characters
+     */
+    default void written(long version, int size) {
+    }
 
     /**
      * A lease of this manager was found lost: its grants were removed by someone else.
      *
      * @param lease  the lost lease
-     * @param reason how it was noticed, e.g. {@code "release found the grants gone"}
+     * @param reason how it was noticed, e.g. {@code "release found its grants gone"}
      */
     default void leaseLost(Lease lease, String reason) {
     }
@@ -25,6 +79,6 @@ public interface LockListener {
      * @param locks    the names it held
      * @param why      the rule that judged it dead
      */
-    default void holderReaped(String holderId, Holder holder, java.util.Collection<String> locks, String why) {
+    default void holderReaped(String holderId, Holder holder, Collection<String> locks, String why) {
     }
 }

@@ -173,7 +173,8 @@ public interface LockManager extends AutoCloseable {
         private Duration maxBackoff = Duration.ofMillis(500);
         private int maxCasAttempts = 200;
         private int maxDocumentSize = 8 * 1024 * 1024;
-        private LockListener listener = new LockListener() { };
+        private LockListener listener;
+        private java.util.concurrent.Executor listenerExecutor;
         private ProcessProbe probe = ProcessProbe.system();
         private Duration lease;
         private Duration renewEvery;
@@ -266,11 +267,25 @@ public interface LockManager extends AutoCloseable {
         }
 
         /**
-         * @param listener hears about lost leases and reaped holders
+         * @param listener hears about grants, refusals, releases, conflicts, writes, lost leases and reaped
+         *                 holders; default none
          * @return this
          */
         public Builder listener(LockListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Where listener events are delivered. Default: one daemon thread of the manager's own, started when
+         * there are events and stopped when idle, so events arrive in order and never slow a lock operation.
+         * {@code Runnable::run} delivers them on the thread that caused them (useful in tests).
+         *
+         * @param executor the executor
+         * @return this
+         */
+        public Builder listenerExecutor(java.util.concurrent.Executor executor) {
+            this.listenerExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
@@ -352,7 +367,7 @@ public interface LockManager extends AutoCloseable {
             }
             Holder h = holder != null ? holder : Holder.currentProcess(null);
             return new LockEngine(new EngineConfig(store, space, h, minBackoff, maxBackoff, maxCasAttempts,
-                    maxDocumentSize, listener, probe, lease, renew, sweepEvery));
+                    maxDocumentSize, listener, listenerExecutor, probe, lease, renew, sweepEvery));
         }
     }
 }

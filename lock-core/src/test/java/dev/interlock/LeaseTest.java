@@ -29,7 +29,7 @@ class LeaseTest {
         LockManager a = LockManager.builder(store).probe(ELSEWHERE).lease(Duration.ofSeconds(30))
                 .renewEvery(Duration.ofSeconds(29)) // no renewal within this quick test: the clock is moved by hand
                 .holder(Holder.currentProcess("a"))
-                .listener(new LockListener() {
+                .listenerExecutor(Runnable::run).listener(new LockListener() {
                     @Override
                     public void leaseLost(Lease lease, String reason) {
                         lost.add(lease.token() + ": " + reason);

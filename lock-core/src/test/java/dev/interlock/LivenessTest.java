@@ -64,7 +64,7 @@ class LivenessTest {
         List<String> events = new ArrayList<>();
         LockManager m = LockManager.builder(store).space("s").probe(probe)
                 .holder(new Holder("box-1", "boot-A", "ns-1", 200, 1L, null, "acquirer", null))
-                .listener(new LockListener() {
+                .listenerExecutor(Runnable::run).listener(new LockListener() {
                     @Override
                     public void holderReaped(String holderId, Holder h, java.util.Collection<String> locks, String reason) {
                         events.add(holderId + " " + locks + ": " + reason);

@@ -391,7 +391,7 @@ public abstract class LockManagerContract {
                 + "\"since\":\"2000-01-01T00:00:00Z\"}]}}}");
         List<String> reaped = new ArrayList<>();
         LockManager a = LockManager.builder(store()).space(space).holder(Holder.currentProcess("a"))
-                .listener(new LockListener() {
+                .listenerExecutor(Runnable::run).listener(new LockListener() {
                     @Override
                     public void holderReaped(String holderId, Holder holder, java.util.Collection<String> locks,
                                              String why) {

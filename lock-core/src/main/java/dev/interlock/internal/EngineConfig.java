@@ -16,13 +16,15 @@ import java.time.Duration;
  * @param maxBackoff      the largest wait between attempts
  * @param maxCasAttempts  compare-and-set conflicts in a row before giving up (non-waiting calls)
  * @param maxDocumentSize the largest document read or written, in characters
- * @param listener        the event listener
+ * @param listener        the event listener, or null for none
+ * @param listenerExecutor where events are delivered, or null for the manager's own thread
  * @param probe           what this host can tell about processes
  * @param lease           the lease of this holder's locks, or null for none
  * @param renewEvery      how often the lease is renewed (null without a lease)
  * @param sweepEvery      how often to reap in the background, or null for never
  */
 public record EngineConfig(LockStore store, String space, Holder holder, Duration minBackoff, Duration maxBackoff,
-                           int maxCasAttempts, int maxDocumentSize, LockListener listener, ProcessProbe probe,
+                           int maxCasAttempts, int maxDocumentSize, LockListener listener,
+                           java.util.concurrent.Executor listenerExecutor, ProcessProbe probe,
                            Duration lease, Duration renewEvery, Duration sweepEvery) {
 }

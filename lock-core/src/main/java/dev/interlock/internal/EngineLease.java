@@ -16,6 +16,7 @@ final class EngineLease implements Lease {
     private final Map<String, LockMode> locks;
     private final long token;
     private final Instant acquiredAt;
+    private final long acquiredNanos = System.nanoTime();
     private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
 
     EngineLease(LockEngine engine, Map<String, LockMode> locks, long token, Instant acquiredAt) {
@@ -53,6 +54,11 @@ final class EngineLease implements Lease {
     @Override
     public boolean isHeld() {
         return state.get() == State.HELD && engine.leaseValidLocally();
+    }
+
+    /** @return how long since the grant, by this process's clock */
+    java.time.Duration heldFor() {
+        return java.time.Duration.ofNanos(System.nanoTime() - acquiredNanos);
     }
 
     State state() {

@@ -4,7 +4,6 @@ import dev.interlock.Holder;
 import dev.interlock.Lease;
 import dev.interlock.LockConflictException;
 import dev.interlock.LockException;
-import dev.interlock.LockListener;
 import dev.interlock.LockManager;
 import dev.interlock.LockMode;
 import dev.interlock.LockRequest;
@@ -95,7 +94,7 @@ public final class LockEngine implements LockManager {
     private final String holderId;
     private final BlobCodec codec;
     private final Liveness liveness;
-    private final LockListener listener;
+    private final Events events;
 
     /** One write of this holder in flight at a time: two could otherwise share a token (see reconcile). */
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -121,7 +120,7 @@ public final class LockEngine implements LockManager {
         this.holder = config.holder();
         this.holderId = newHolderId();
         this.codec = new BlobCodec(config.maxDocumentSize());
-        this.listener = config.listener();
+        this.events = new Events(config.listener(), config.listenerExecutor(), space + "-" + holderId);
         this.liveness = new Liveness(config.probe());
         this.leaseNanos = config.lease() == null ? 0 : config.lease().toNanos();
         if (config.lease() != null || config.sweepEvery() != null) {
@@ -132,7 +131,7 @@ public final class LockEngine implements LockManager {
             });
             if (config.renewEvery() != null) {
                 long every = config.renewEvery().toNanos();
-                background.scheduleWithFixedDelay(() -> backgroundRun("lease renewal", this::renew), every, every,
+                background.scheduleWithFixedDelay(() -> backgroundRun("renew", this::renew), every, every,
                         TimeUnit.NANOSECONDS);
             }
             if (config.sweepEvery() != null) {
@@ -181,12 +180,16 @@ public final class LockEngine implements LockManager {
     @Override
     public Optional<Lease> tryAcquire(LockRequest request) {
         Objects.requireNonNull(request, "request");
+        long start = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             Attempt a = attemptOnce(request);
             if (a.lease != null) {
+                granted(a.lease, start, attempt);
                 return Optional.of(a.lease);
             }
             if (!a.casConflict()) {
+                log.debug("interlock refused: space={} request=[{}] blockers={}", space, request, a.blockers.size());
+                events.emit(l -> l.refused(request, Duration.ZERO, a.blockers));
                 return Optional.empty();
             }
             if (attempt >= config.maxCasAttempts()) {
@@ -209,13 +212,14 @@ public final class LockEngine implements LockManager {
         List<LockSnapshot.Grant> lastBlockers = List.of();
         int waits = 0;
         int casConflicts = 0;
-        while (true) {
+        for (int attempt = 1; ; attempt++) {
             if (Thread.interrupted()) {
                 throw new InterruptedException("interrupted while waiting for " + request);
             }
             long generation = releaseGeneration();
             Attempt a = attemptOnce(request);
             if (a.lease != null) {
+                granted(a.lease, start, attempt);
                 return a.lease;
             }
             long pause;
@@ -228,11 +232,22 @@ public final class LockEngine implements LockManager {
             }
             long remaining = budget - (System.nanoTime() - start);
             if (remaining <= 0) {
-                throw timeout(request, Duration.ofNanos(System.nanoTime() - start), maxWait, lastBlockers,
-                        casConflicts);
+                Duration waited = Duration.ofNanos(System.nanoTime() - start);
+                List<LockSnapshot.Grant> blockers = lastBlockers;
+                log.debug("interlock refused: space={} request=[{}] waited={} blockers={}", space, request, waited,
+                        blockers.size());
+                events.emit(l -> l.refused(request, waited, blockers));
+                throw timeout(request, waited, maxWait, blockers, casConflicts);
             }
             awaitRelease(generation, Math.min(pause, remaining));
         }
+    }
+
+    private void granted(EngineLease lease, long start, int attempts) {
+        Duration waited = Duration.ofNanos(System.nanoTime() - start);
+        log.debug("interlock acquired: space={} token={} locks=[{}] waited={} attempts={}", space, lease.token(),
+                lease.describeLocks(), waited, attempts);
+        events.emit(l -> l.acquired(lease, waited, attempts));
     }
 
     private static long saturatedNanos(Duration d) {
@@ -305,8 +320,8 @@ public final class LockEngine implements LockManager {
         if (!blockers.isEmpty()) {
             return new Attempt(null, blockers);
         }
-        List<Runnable> events = new ArrayList<>();
-        reap(doc, dead, events);
+        List<Runnable> after = new ArrayList<>();
+        reap(doc, dead, after);
         removeOwnOrphans(doc);
         long token = cur.version + 1;
         if (!doc.holders.containsKey(holderId)) {
@@ -320,7 +335,7 @@ public final class LockEngine implements LockManager {
         live.put(token, lease);
         boolean granted = false;
         try {
-            granted = commit("grant of " + request, cur, (c, writeId) -> {
+            granted = commit("grant", cur, (c, writeId) -> {
                 if (!wroteLast(c, writeId)) {
                     return false; // not applied (or applied and since removed by releaseAll)
                 }
@@ -339,7 +354,7 @@ public final class LockEngine implements LockManager {
         if (!granted) {
             return Attempt.CAS_CONFLICT;
         }
-        events.forEach(Runnable::run);
+        after.forEach(Runnable::run);
         return new Attempt(lease, List.of());
     }
 
@@ -356,8 +371,11 @@ public final class LockEngine implements LockManager {
         return false;
     }
 
-    /** Removes every grant and the record of each dead holder; queues a log line and event per holder. */
-    private int reap(LockDocument doc, Map<String, String> dead, List<Runnable> events) {
+    /**
+     * Removes every grant and the record of each dead holder; queues in {@code after} a log line and an event per
+     * holder, to run once the write is in place.
+     */
+    private int reap(LockDocument doc, Map<String, String> dead, List<Runnable> after) {
         int removed = 0;
         for (Map.Entry<String, String> e : dead.entrySet()) {
             String id = e.getKey();
@@ -365,10 +383,10 @@ public final class LockEngine implements LockManager {
             List<String> names = new ArrayList<>();
             removed += doc.removeGrants(g -> g.holder().equals(id), (name, g) -> names.add(name));
             doc.holders.remove(id);
-            events.add(() -> {
-                log.warn("interlock reaped holder {} ({}) in space '{}': {}; freed {}", id,
-                        record.holder.describe(), space, e.getValue(), names);
-                safely(() -> listener.holderReaped(id, record.holder, List.copyOf(names), e.getValue()));
+            after.add(() -> {
+                log.warn("interlock reaped: space={} holder={} ({}) reason={} locks={}", space, id,
+                        record.holder.describe(), e.getValue(), names);
+                events.emit(l -> l.holderReaped(id, record.holder, List.copyOf(names), e.getValue()));
             });
         }
         return removed;
@@ -377,8 +395,8 @@ public final class LockEngine implements LockManager {
     /** Removes grants of this holder that no live lease owns: left by writes whose outcome was unknown. */
     private int removeOwnOrphans(LockDocument doc) {
         return doc.removeGrants(g -> g.holder().equals(holderId) && !live.containsKey(g.token()),
-                (name, g) -> log.info("interlock removed orphan grant of {} (token {}) of this holder {} in space '{}'",
-                        name, g.token(), holderId, space));
+                (name, g) -> log.info("interlock orphan removed: space={} holder={} lock={} token={}", space,
+                        holderId, name, g.token()));
     }
 
     // ---------------------------------------------------------------- releasing
@@ -400,9 +418,8 @@ public final class LockEngine implements LockManager {
         } catch (RuntimeException e) {
             // Not thrown: a throwing close() would bury the caller's own exception. The grants stay as orphans
             // of this holder: the next write of this manager removes them, a reaper does once it is gone.
-            log.warn("interlock could not release lease {} in space '{}': {}; its grants are left as orphans of "
-                    + "holder {} and are removed by this manager's next write", lease.token(), space, e.toString(),
-                    holderId);
+            log.warn("interlock release failed: space={} token={} error={}; its grants stay as orphans of holder {}"
+                    + " until this manager's next write", space, lease.token(), e.toString(), holderId);
             live.remove(lease.token());
             lease.markReleased();
         } finally {
@@ -413,7 +430,7 @@ public final class LockEngine implements LockManager {
     private void release(EngineLease lease) {
         long token = lease.token();
         Set<String> names = lease.locks().keySet();
-        retrying("release of lease " + token, cur -> {
+        retrying("release", cur -> {
             int present = 0;
             for (String name : names) {
                 if (cur.doc.removeGrant(name, holderId, token)) {
@@ -433,6 +450,9 @@ public final class LockEngine implements LockManager {
                     lost(lease, "release found " + missing + " of its " + names.size() + " grants gone");
                 } else {
                     lease.markReleased();
+                    Duration held = lease.heldFor();
+                    log.debug("interlock released: space={} token={} held={}", space, token, held);
+                    events.emit(l -> l.released(lease, held));
                 }
                 return null;
             });
@@ -442,9 +462,9 @@ public final class LockEngine implements LockManager {
     private void lost(EngineLease lease, String why) {
         live.remove(lease.token());
         if (lease.markLost()) {
-            log.warn("interlock lease {} on {} in space '{}' was lost: {}", lease.token(), lease.describeLocks(),
-                    space, why);
-            safely(() -> listener.leaseLost(lease, why));
+            log.warn("interlock lease lost: space={} token={} locks=[{}] reason={}", space, lease.token(),
+                    lease.describeLocks(), why);
+            events.emit(l -> l.leaseLost(lease, why));
         }
     }
 
@@ -462,17 +482,18 @@ public final class LockEngine implements LockManager {
     @Override
     public int releaseAll(String id) {
         Objects.requireNonNull(id, "holderId");
-        return removeHolders((hid, record) -> hid.equals(id), "releaseAll(" + id + ")");
+        return removeHolders((hid, record) -> hid.equals(id), "releaseAll", id);
     }
 
     @Override
     public int releaseTask(String taskId) {
         Objects.requireNonNull(taskId, "taskId");
-        return removeHolders((hid, record) -> taskId.equals(record.holder.task()), "releaseTask(" + taskId + ")");
+        return removeHolders((hid, record) -> taskId.equals(record.holder.task()), "releaseTask", taskId);
     }
 
-    private int removeHolders(BiPredicate<String, LockDocument.HolderRecord> which, String what) {
-        return retrying(what, cur -> {
+    private int removeHolders(BiPredicate<String, LockDocument.HolderRecord> which, String op, String argument) {
+        String what = op + "(" + argument + ")";
+        return retrying(op, cur -> {
             List<String> ids = new ArrayList<>();
             cur.doc.holders.forEach((hid, record) -> {
                 if (which.test(hid, record)) {
@@ -496,7 +517,7 @@ public final class LockEngine implements LockManager {
                         lost(lease, what + " removed its grants");
                     }
                 }
-                log.info("interlock {} in space '{}' removed {} grants of holders {}", what, space, removed, ids);
+                log.info("interlock released holders: space={} by={} grants={} holders={}", space, what, removed, ids);
                 signalRelease();
                 return removed;
             });
@@ -513,15 +534,15 @@ public final class LockEngine implements LockManager {
                     isDead(id, doc, cur.now, dead);
                 }
             }
-            List<Runnable> events = new ArrayList<>();
-            int removed = reap(doc, dead, events) + removeOwnOrphans(doc);
+            List<Runnable> after = new ArrayList<>();
+            int removed = reap(doc, dead, after) + removeOwnOrphans(doc);
             if (dead.isEmpty() && removed == 0) {
                 return Step.finish(0);
             }
             doc.dropHolderIfIdle(holderId);
             return Step.write((c, writeId) -> dead.keySet().stream().noneMatch(c.doc.holders::containsKey)
                     && !hasOwnOrphans(c.doc), () -> {
-                        events.forEach(Runnable::run);
+                        after.forEach(Runnable::run);
                         return removed;
                     });
         });
@@ -533,7 +554,7 @@ public final class LockEngine implements LockManager {
         if (live.isEmpty()) {
             return;
         }
-        retrying("lease renewal", cur -> {
+        retrying("renew", cur -> {
             for (EngineLease lease : List.copyOf(live.values())) {
                 for (String name : lease.locks().keySet()) {
                     if (!cur.doc.hasGrant(name, holderId, lease.token())) {
@@ -560,7 +581,7 @@ public final class LockEngine implements LockManager {
         try {
             task.run();
         } catch (RuntimeException e) {
-            log.warn("interlock {} in space '{}' failed: {}", what, space, e.toString());
+            log.warn("interlock {} failed: space={} error={}", what, space, e.toString());
         }
     }
 
@@ -576,6 +597,7 @@ public final class LockEngine implements LockManager {
         for (EngineLease lease : List.copyOf(live.values())) {
             lease.close();
         }
+        events.close();
     }
 
     // ---------------------------------------------------------------- reading
@@ -671,6 +693,9 @@ public final class LockEngine implements LockManager {
         CasResult result = store.compareAndSet(space, cur.version, text);
         if (result == CasResult.APPLIED) {
             lastWrite = new LastWrite(cur.version + 1, text, cur.now, cur.anchorNanos, cur.uncertainty);
+            long version = cur.version + 1;
+            int size = text.length();
+            events.emit(l -> l.written(version, size));
             noteApplied(cur, doc);
         } else {
             lastWrite = null;
@@ -769,7 +794,10 @@ public final class LockEngine implements LockManager {
         CasResult result = write(cur, cur.doc);
         return switch (result) {
             case APPLIED -> true;
-            case CONFLICT -> false;
+            case CONFLICT -> {
+                events.emit(l -> l.conflict(what));
+                yield false;
+            }
             case UNKNOWN -> reconcile(what, cur, landed);
         };
     }
@@ -808,8 +836,7 @@ public final class LockEngine implements LockManager {
                 if (result) {
                     noteApplied(written, written.doc);
                 }
-                log.info("interlock reconciled the {} in space '{}' after a lost reply: {}", what, space,
-                        result ? "it was applied" : "it was not applied");
+                log.info("interlock reconciled: space={} write={} applied={}", space, what, result);
                 return result;
             } catch (LockStoreException e) {
                 last = e;
@@ -866,13 +893,6 @@ public final class LockEngine implements LockManager {
         LockSupport.parkNanos(casPauseNanos(attempt));
     }
 
-    private static void safely(Runnable listenerCall) {
-        try {
-            listenerCall.run();
-        } catch (RuntimeException e) {
-            log.warn("interlock listener threw; ignored", e);
-        }
-    }
 
     @Override
     public String toString() {
