@@ -16,6 +16,69 @@ import java.util.List;
 public interface LockListener {
 
     /**
+     * Combines listeners: each event goes to each of them in order; one that throws does not keep the event
+     * from the others (the first exception is rethrown after all were called, and logged by the manager).
+     *
+     * @param listeners the listeners
+     * @return a listener that calls them all
+     */
+    static LockListener compose(LockListener... listeners) {
+        List<LockListener> all = List.of(listeners);
+        return new LockListener() {
+            private void each(java.util.function.Consumer<LockListener> event) {
+                RuntimeException first = null;
+                for (LockListener l : all) {
+                    try {
+                        event.accept(l);
+                    } catch (RuntimeException e) {
+                        if (first == null) {
+                            first = e;
+                        }
+                    }
+                }
+                if (first != null) {
+                    throw first;
+                }
+            }
+
+            @Override
+            public void acquired(Lease lease, Duration waited, int attempts) {
+                each(l -> l.acquired(lease, waited, attempts));
+            }
+
+            @Override
+            public void refused(LockRequest request, Duration waited, List<LockSnapshot.Grant> blockers) {
+                each(l -> l.refused(request, waited, blockers));
+            }
+
+            @Override
+            public void released(Lease lease, Duration held) {
+                each(l -> l.released(lease, held));
+            }
+
+            @Override
+            public void conflict(String operation) {
+                each(l -> l.conflict(operation));
+            }
+
+            @Override
+            public void written(long version, int size) {
+                each(l -> l.written(version, size));
+            }
+
+            @Override
+            public void leaseLost(Lease lease, String reason) {
+                each(l -> l.leaseLost(lease, reason));
+            }
+
+            @Override
+            public void holderReaped(String holderId, Holder holder, Collection<String> locks, String why) {
+                each(l -> l.holderReaped(holderId, holder, locks, why));
+            }
+        };
+    }
+
+    /**
      * A request was granted.
      *
      * @param lease    the new lease
