@@ -179,6 +179,7 @@ public interface LockManager extends AutoCloseable {
         private Duration lease;
         private Duration renewEvery;
         private Duration sweepEvery;
+        private boolean fair;
 
         private Builder(LockStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -349,6 +350,22 @@ public interface LockManager extends AutoCloseable {
         }
 
         /**
+         * Fair waiting: an {@link LockManager#acquire} of this manager that finds its request blocked queues it in
+         * the space (with this holder's identity, so a dead waiter is reaped like a dead holder). Every manager,
+         * fair or not, then refuses later requests that conflict with a queued one, so a stream of small requests
+         * cannot starve a request that needs many locks, or an exclusive lock on a busy shared one. A request that
+         * gives up leaves the queue. Default off: waiting requests poll, and the first to find its locks free
+         * takes them. {@link LockManager#tryAcquire} never queues (but respects the queue).
+         *
+         * @param fair whether blocked acquire calls queue
+         * @return this
+         */
+        public Builder fair(boolean fair) {
+            this.fair = fair;
+            return this;
+        }
+
+        /**
          * @return a new manager
          * @throws IllegalArgumentException if {@code renewEvery} is set without a lease, or is not shorter than it
          */
@@ -367,7 +384,7 @@ public interface LockManager extends AutoCloseable {
             }
             Holder h = holder != null ? holder : Holder.currentProcess(null);
             return new LockEngine(new EngineConfig(store, space, h, minBackoff, maxBackoff, maxCasAttempts,
-                    maxDocumentSize, listener, listenerExecutor, probe, lease, renew, sweepEvery));
+                    maxDocumentSize, listener, listenerExecutor, probe, lease, renew, sweepEvery, fair));
         }
     }
 }

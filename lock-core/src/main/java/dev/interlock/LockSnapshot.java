@@ -16,8 +16,9 @@ import java.util.stream.Collectors;
  * @param version the version the view was read at
  * @param readAt the store's clock at the read
  * @param grants every grant, ordered by lock name, then token
+ * @param queue  the requests waiting in fair mode, oldest first
  */
-public record LockSnapshot(String space, long version, Instant readAt, List<Grant> grants) {
+public record LockSnapshot(String space, long version, Instant readAt, List<Grant> grants, List<Waiter> queue) {
 
     /**
      * Validates and copies.
@@ -26,6 +27,7 @@ public record LockSnapshot(String space, long version, Instant readAt, List<Gran
      * @param version the version the view was read at
      * @param readAt the store's clock at the read
      * @param grants every grant, ordered by lock name, then token
+     * @param queue  the requests waiting in fair mode, oldest first
      */
     public LockSnapshot {
         Objects.requireNonNull(space, "space");
@@ -33,6 +35,7 @@ public record LockSnapshot(String space, long version, Instant readAt, List<Gran
         grants = grants.stream()
                 .sorted(Comparator.comparing(Grant::lock).thenComparingLong(Grant::token))
                 .collect(Collectors.toUnmodifiableList());
+        queue = List.copyOf(queue);
     }
 
     /** @return the names of all held locks, sorted */
@@ -57,9 +60,9 @@ public record LockSnapshot(String space, long version, Instant readAt, List<Gran
                 .collect(Collectors.toUnmodifiableList());
     }
 
-    /** @return whether no lock is held */
+    /** @return whether no lock is held and no request is queued */
     public boolean isEmpty() {
-        return grants.isEmpty();
+        return grants.isEmpty() && queue.isEmpty();
     }
 
     /**
@@ -98,6 +101,42 @@ public record LockSnapshot(String space, long version, Instant readAt, List<Gran
         /** @return e.g. {@code app:3f2a held by box-1 pid 4711 (task backup-17) since 2026-...Z, token 42} */
         public String describe() {
             return lock + " (" + mode + ") held by " + holder.describe() + " since " + since + ", token " + token;
+        }
+    }
+
+    /**
+     * A request waiting in fair mode: later requests that conflict with it wait behind it.
+     *
+     * @param holderId   the waiting holder's id
+     * @param holder     its process identity
+     * @param ticket     its place in the queue: the version of the space at which it was queued
+     * @param locks      what it asks for
+     * @param since      when it was queued, by the store's clock
+     * @param leaseUntil when the holder's lease runs out, or {@code null} without a lease
+     */
+    public record Waiter(String holderId, Holder holder, long ticket, java.util.Map<String, LockMode> locks,
+                         Instant since, Instant leaseUntil) {
+
+        /**
+         * Validates and copies.
+         *
+         * @param holderId   the waiting holder's id
+         * @param holder     its process identity
+         * @param ticket     its place in the queue: the version of the space at which it was queued
+         * @param locks      what it asks for
+         * @param since      when it was queued, by the store's clock
+         * @param leaseUntil when the holder's lease runs out, or {@code null} without a lease
+         */
+        public Waiter {
+            Objects.requireNonNull(holderId, "holderId");
+            Objects.requireNonNull(holder, "holder");
+            locks = java.util.Map.copyOf(locks);
+            Objects.requireNonNull(since, "since");
+        }
+
+        /** @return e.g. {@code box-1 pid 4711 (task update-3) queued for platform (EXCLUSIVE) since ..., ticket 40} */
+        public String describe() {
+            return holder.describe() + " queued for " + new LockRequest(locks) + " since " + since + ", ticket " + ticket;
         }
     }
 }

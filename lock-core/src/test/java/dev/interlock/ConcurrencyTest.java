@@ -29,6 +29,21 @@ class ConcurrencyTest {
     }
 
     @Test
+    void mutualExclusionHoldsWithFairWaiters() throws Exception {
+        InMemoryLockStore store = new InMemoryLockStore();
+        long seed = System.nanoTime();
+        ConcurrencyCheck check = new ConcurrencyCheck();
+        ConcurrencyCheck.Result result = check.go(i -> LockManager.builder(store).space("fair")
+                .holder(Holder.currentProcess("worker-" + i)).fair(i % 2 == 0)
+                .backoff(Duration.ofMillis(1), Duration.ofMillis(20)).build(), 8, 4, 6, RUN, seed, false);
+        System.out.println("concurrency check (in-memory, half the managers fair, seed " + seed + "): " + result);
+        assertEquals(0, result.violations(), () -> "first violations: " + result.examples());
+        assertTrue(result.grants() > 100, "too few grants to mean anything: " + result.grants());
+        LockSnapshot end = check.managers().get(0).snapshot();
+        assertTrue(end.isEmpty(), "nothing held and nobody queued at the end: " + end);
+    }
+
+    @Test
     void mutualExclusionHoldsWithInjectedFaults() throws Exception {
         long seed = System.nanoTime();
         FaultInjectingStore store = new FaultInjectingStore(new InMemoryLockStore(), FaultInjectingStore.Faults.heavy(),

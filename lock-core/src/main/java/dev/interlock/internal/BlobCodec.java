@@ -147,6 +147,22 @@ public final class BlobCodec {
             }
             doc.locks.put(name, lock(name, object(e.getValue(), "lock '" + name + "'"), doc, version));
         }
+        JsonNode queue = top.remove("queue");
+        if (queue != null && !queue.isNull()) {
+            if (!queue.isArray()) {
+                throw new Invalid("'queue' must be an array, was " + kind(queue));
+            }
+            long lastTicket = 0;
+            for (JsonNode w : queue) {
+                LockDocument.Waiter waiter = waiter(object(w, "queued request"), doc, version);
+                if (waiter.ticket() <= lastTicket) {
+                    throw new Invalid("'queue' must be ordered by ticket, found " + waiter.ticket() + " after "
+                            + lastTicket);
+                }
+                lastTicket = waiter.ticket();
+                doc.queue.add(waiter);
+            }
+        }
         doc.extra = top.isEmpty() ? null : top;
         return doc;
     }
@@ -210,6 +226,33 @@ public final class BlobCodec {
             entry.grants.add(new LockDocument.GrantEntry(holder, token, since, grant.isEmpty() ? null : grant));
         }
         return entry;
+    }
+
+    private LockDocument.Waiter waiter(ObjectNode node, LockDocument doc, long version) {
+        String holder = text(node.remove("holder"), "queued request holder", 200);
+        String where = "queued request of '" + holder + "'";
+        if (!doc.holders.containsKey(holder)) {
+            throw new Invalid(where + " names a holder that has no record");
+        }
+        long ticket = integer(node.remove("ticket"), where + " ticket", 1, version);
+        ObjectNode locks = object(node.remove("locks"), where + " locks");
+        java.util.TreeMap<String, LockMode> wanted = new java.util.TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : locks.properties()) {
+            String modeText = text(e.getValue(), where + " mode", 20);
+            try {
+                wanted.put(e.getKey(), LockMode.valueOf(modeText));
+            } catch (IllegalArgumentException bad) {
+                throw new Invalid(where + " has unknown mode '" + modeText + "'");
+            }
+        }
+        try {
+            new LockRequest(wanted);
+        } catch (IllegalArgumentException bad) {
+            throw new Invalid(where + ": " + bad.getMessage());
+        }
+        Instant since = instant(node.remove("since"), where + " since");
+        return new LockDocument.Waiter(holder, ticket, java.util.Collections.unmodifiableMap(wanted), since,
+                node.isEmpty() ? null : node);
     }
 
     private static ObjectNode object(JsonNode node, String what) {
@@ -320,6 +363,23 @@ public final class BlobCodec {
                 g.writeEndObject();
             }
             g.writeEndObject();
+            if (!doc.queue.isEmpty()) {
+                g.writeArrayFieldStart("queue");
+                for (LockDocument.Waiter w : doc.queue) {
+                    g.writeStartObject();
+                    g.writeStringField("holder", w.holder());
+                    g.writeNumberField("ticket", w.ticket());
+                    g.writeObjectFieldStart("locks");
+                    for (Map.Entry<String, LockMode> e : w.locks().entrySet()) {
+                        g.writeStringField(e.getKey(), e.getValue().name());
+                    }
+                    g.writeEndObject();
+                    g.writeStringField("since", w.since().toString());
+                    writeExtra(g, w.extra());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
             writeExtra(g, doc.extra);
             g.writeEndObject();
         } catch (IOException e) {

@@ -22,9 +22,10 @@ import java.time.Duration;
  * @param lease           the lease of this holder's locks, or null for none
  * @param renewEvery      how often the lease is renewed (null without a lease)
  * @param sweepEvery      how often to reap in the background, or null for never
+ * @param fair            whether blocked acquire calls queue in the space
  */
 public record EngineConfig(LockStore store, String space, Holder holder, Duration minBackoff, Duration maxBackoff,
                            int maxCasAttempts, int maxDocumentSize, LockListener listener,
                            java.util.concurrent.Executor listenerExecutor, ProcessProbe probe,
-                           Duration lease, Duration renewEvery, Duration sweepEvery) {
+                           Duration lease, Duration renewEvery, Duration sweepEvery, boolean fair) {
 }

@@ -22,8 +22,13 @@ import java.util.function.Predicate;
  *                                "startTicks": 1234, "startedAt": "...", "task": "backup-17",
  *                                "leaseUntil": "...", "lastWrite": 17 } },
  *   "locks": { "app:3f2a": { "mode": "EXCLUSIVE",
- *                            "holders": [ { "holder": "<holderId>", "token": 42, "since": "..." } ] } } }
+ *                            "holders": [ { "holder": "<holderId>", "token": 42, "since": "..." } ] } },
+ *   "queue": [ { "holder": "<holderId>", "ticket": 40, "locks": { "platform": "EXCLUSIVE" }, "since": "..." } ] }
  * }</pre>
+ *
+ * <p>{@code queue} (absent when empty) lists the requests waiting in fair mode, oldest ticket first: a request
+ * may not be granted while an older queued request conflicts with it, so a stream of small requests cannot
+ * starve a large one.
  *
  * <p>{@code lastWrite} is the write id of the holder's latest write: only the holder itself sets it, so after a
  * lost reply the holder tells whether its write was applied by reading it back, however many writes of
@@ -40,6 +45,8 @@ public final class LockDocument {
     int format = FORMAT;
     final Map<String, HolderRecord> holders = new LinkedHashMap<>();
     final Map<String, LockEntry> locks = new LinkedHashMap<>();
+    /** Queued requests, ordered by ticket. */
+    final List<Waiter> queue = new ArrayList<>();
     ObjectNode extra;
 
     /** One holder's record. */
@@ -71,6 +78,21 @@ public final class LockDocument {
 
     /** One grant of a lock to a holder. */
     record GrantEntry(String holder, long token, Instant since, ObjectNode extra) {
+    }
+
+    /** A queued request: its holder, its ticket (the version that queued it), what it asks for, since when. */
+    record Waiter(String holder, long ticket, Map<String, LockMode> locks, Instant since, ObjectNode extra) {
+
+        /** @return whether this queued request conflicts with a request for {@code wanted} */
+        boolean conflictsWith(Map<String, LockMode> wanted) {
+            for (Map.Entry<String, LockMode> e : wanted.entrySet()) {
+                LockMode mine = locks.get(e.getKey());
+                if (mine != null && !mine.compatibleWith(e.getValue())) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** @return an empty document */
@@ -148,10 +170,27 @@ public final class LockDocument {
         return false;
     }
 
-    /** Drops the record of {@code holderId} if no grant refers to it any more. */
+    /** Drops the record of {@code holderId} if no grant or queued request refers to it any more. */
     void dropHolderIfIdle(String holderId) {
-        if (holders.containsKey(holderId) && !holdsAnything(holderId)) {
+        if (holders.containsKey(holderId) && !holdsAnything(holderId) && !isQueued(holderId)) {
             holders.remove(holderId);
         }
+    }
+
+    /** @return whether {@code holderId} has a queued request */
+    boolean isQueued(String holderId) {
+        for (Waiter w : queue) {
+            if (w.holder().equals(holderId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Removes the queued requests that match; returns how many. */
+    int removeWaiters(Predicate<Waiter> match) {
+        int before = queue.size();
+        queue.removeIf(match);
+        return before - queue.size();
     }
 }

@@ -100,6 +100,8 @@ public final class LockEngine implements LockManager {
     private final ReentrantLock writeLock = new ReentrantLock();
     /** The leases this manager has granted and not yet released, by token. */
     private final ConcurrentMap<Long, EngineLease> live = new ConcurrentHashMap<>();
+    /** The tickets of this manager's requests waiting in the queue (fair mode). */
+    private final ConcurrentMap<Long, Boolean> queued = new ConcurrentHashMap<>();
     private final AtomicLong writeSeq = new AtomicLong();
     /** The write id of the latest write; guarded by writeLock. */
     private long lastWriteId;
@@ -168,13 +170,18 @@ public final class LockEngine implements LockManager {
 
     // ---------------------------------------------------------------- acquiring
 
-    /** The outcome of one grant attempt: a lease, blockers, or a lost compare-and-set. */
-    private record Attempt(EngineLease lease, List<LockSnapshot.Grant> blockers) {
-        static final Attempt CAS_CONFLICT = new Attempt(null, List.of());
+    /** The outcome of one grant attempt: a lease; grants and older queued requests in the way; or a lost CAS. */
+    private record Attempt(EngineLease lease, List<LockSnapshot.Grant> blockers, List<LockSnapshot.Waiter> ahead) {
+        static final Attempt CAS_CONFLICT = new Attempt(null, List.of(), List.of());
 
         boolean casConflict() {
-            return lease == null && blockers.isEmpty();
+            return lease == null && blockers.isEmpty() && ahead.isEmpty();
         }
+    }
+
+    /** One waiting acquire call's place in the queue (fair mode); ticket 0 while not queued. */
+    private static final class Place {
+        long ticket;
     }
 
     @Override
@@ -182,13 +189,14 @@ public final class LockEngine implements LockManager {
         Objects.requireNonNull(request, "request");
         long start = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
-            Attempt a = attemptOnce(request);
+            Attempt a = attemptOnce(request, null);
             if (a.lease != null) {
                 granted(a.lease, start, attempt);
                 return Optional.of(a.lease);
             }
             if (!a.casConflict()) {
-                log.debug("interlock refused: space={} request=[{}] blockers={}", space, request, a.blockers.size());
+                log.debug("interlock refused: space={} request=[{}] blockers={} queued-ahead={}", space, request,
+                        a.blockers.size(), a.ahead.size());
                 events.emit(l -> l.refused(request, Duration.ZERO, a.blockers));
                 return Optional.empty();
             }
@@ -209,37 +217,44 @@ public final class LockEngine implements LockManager {
         }
         long start = System.nanoTime();
         long budget = saturatedNanos(maxWait);
-        List<LockSnapshot.Grant> lastBlockers = List.of();
+        Attempt last = Attempt.CAS_CONFLICT;
         int waits = 0;
         int casConflicts = 0;
-        for (int attempt = 1; ; attempt++) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException("interrupted while waiting for " + request);
+        Place place = config.fair() ? new Place() : null;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("interrupted while waiting for " + request);
+                }
+                long generation = releaseGeneration();
+                Attempt a = attemptOnce(request, place);
+                if (a.lease != null) {
+                    granted(a.lease, start, attempt);
+                    return a.lease;
+                }
+                long pause;
+                if (a.casConflict()) {
+                    casConflicts++;
+                    pause = casPauseNanos(casConflicts);
+                } else {
+                    last = a;
+                    pause = backoffNanos(waits++);
+                }
+                long remaining = budget - (System.nanoTime() - start);
+                if (remaining <= 0) {
+                    Duration waited = Duration.ofNanos(System.nanoTime() - start);
+                    List<LockSnapshot.Grant> blockers = last.blockers;
+                    log.debug("interlock refused: space={} request=[{}] waited={} blockers={} queued-ahead={}", space,
+                            request, waited, blockers.size(), last.ahead.size());
+                    events.emit(l -> l.refused(request, waited, blockers));
+                    throw timeout(request, waited, maxWait, last, casConflicts);
+                }
+                awaitRelease(generation, Math.min(pause, remaining));
             }
-            long generation = releaseGeneration();
-            Attempt a = attemptOnce(request);
-            if (a.lease != null) {
-                granted(a.lease, start, attempt);
-                return a.lease;
+        } finally {
+            if (place != null && place.ticket != 0) {
+                leaveQueue(place.ticket);
             }
-            long pause;
-            if (a.casConflict()) {
-                casConflicts++;
-                pause = casPauseNanos(casConflicts);
-            } else {
-                lastBlockers = a.blockers;
-                pause = backoffNanos(waits++);
-            }
-            long remaining = budget - (System.nanoTime() - start);
-            if (remaining <= 0) {
-                Duration waited = Duration.ofNanos(System.nanoTime() - start);
-                List<LockSnapshot.Grant> blockers = lastBlockers;
-                log.debug("interlock refused: space={} request=[{}] waited={} blockers={}", space, request, waited,
-                        blockers.size());
-                events.emit(l -> l.refused(request, waited, blockers));
-                throw timeout(request, waited, maxWait, blockers, casConflicts);
-            }
-            awaitRelease(generation, Math.min(pause, remaining));
         }
     }
 
@@ -258,33 +273,34 @@ public final class LockEngine implements LockManager {
         }
     }
 
-    private LockTimeoutException timeout(LockRequest request, Duration waited, Duration maxWait,
-                                         List<LockSnapshot.Grant> blockers, int casConflicts) {
+    private LockTimeoutException timeout(LockRequest request, Duration waited, Duration maxWait, Attempt last,
+                                         int casConflicts) {
         StringBuilder message = new StringBuilder("could not acquire ").append(request).append(" in space '")
                 .append(space).append("' within ").append(maxWait);
-        if (!blockers.isEmpty()) {
+        List<String> reasons = new ArrayList<>();
+        last.blockers.forEach(g -> reasons.add(g.describe()
+                + (g.holderId().equals(holderId) ? " (this manager's own lease: locks are not reentrant)" : "")));
+        last.ahead.forEach(w -> reasons.add(w.describe()));
+        if (!reasons.isEmpty()) {
             message.append(": ");
-            for (int i = 0; i < blockers.size() && i < 5; i++) {
-                if (i > 0) {
-                    message.append("; ");
-                }
-                message.append(blockers.get(i).describe());
+            for (int i = 0; i < reasons.size() && i < 5; i++) {
+                message.append(i > 0 ? "; " : "").append(reasons.get(i));
             }
-            if (blockers.size() > 5) {
-                message.append("; and ").append(blockers.size() - 5).append(" more");
+            if (reasons.size() > 5) {
+                message.append("; and ").append(reasons.size() - 5).append(" more");
             }
         } else {
             message.append(": the space kept changing (").append(casConflicts).append(" compare-and-set conflicts)");
         }
-        return new LockTimeoutException(message.toString(), request, waited, blockers);
+        return new LockTimeoutException(message.toString(), request, waited, last.blockers);
     }
 
-    private Attempt attemptOnce(LockRequest request) {
+    private Attempt attemptOnce(LockRequest request, Place place) {
         writeLock.lock();
         try {
             Current cur = readForWrite();
             while (true) {
-                Attempt attempt = attemptOn(cur, request);
+                Attempt attempt = attemptOn(cur, request, place);
                 if (!cur.cached || attempt.lease != null) {
                     return attempt;
                 }
@@ -298,8 +314,11 @@ public final class LockEngine implements LockManager {
         }
     }
 
-    /** One grant decision and write on {@code cur}; the caller holds the write lock. */
-    private Attempt attemptOn(Current cur, LockRequest request) {
+    /**
+     * One grant decision on {@code cur}, and its write; the caller holds the write lock. With a {@code place}
+     * (an acquire call in fair mode), a request found blocked is queued, in its own write.
+     */
+    private Attempt attemptOn(Current cur, LockRequest request, Place place) {
         LockDocument doc = cur.doc;
         List<LockSnapshot.Grant> blockers = new ArrayList<>();
         Map<String, String> dead = new LinkedHashMap<>();
@@ -317,11 +336,36 @@ public final class LockEngine implements LockManager {
                 blockers.add(toGrant(want.getKey(), entry.mode, grant, doc));
             }
         }
-        if (!blockers.isEmpty()) {
-            return new Attempt(null, blockers);
+        List<LockSnapshot.Waiter> ahead = new ArrayList<>();
+        boolean inQueue = false;
+        for (LockDocument.Waiter w : doc.queue) {
+            if (place != null && place.ticket != 0 && w.ticket() == place.ticket && w.holder().equals(holderId)) {
+                inQueue = true;
+                break; // the queue is ordered by ticket: the rest came after this request
+            }
+            if (!w.conflictsWith(request.locks())
+                    || (w.holder().equals(holderId) ? !queued.containsKey(w.ticket()) // our orphan: removed below
+                        : isDead(w.holder(), doc, cur.now, dead))) {
+                continue;
+            }
+            ahead.add(toWaiter(w, doc));
+        }
+        if (place != null && place.ticket != 0 && !inQueue) {
+            queued.remove(place.ticket); // our place was removed (releaseAll, a reaper): queue again
+            place.ticket = 0;
+        }
+        if (!blockers.isEmpty() || !ahead.isEmpty()) {
+            if (place != null && place.ticket == 0 && !cur.cached) {
+                return enqueue(cur, request, place, blockers, ahead);
+            }
+            return new Attempt(null, blockers, ahead);
         }
         List<Runnable> after = new ArrayList<>();
         reap(doc, dead, after);
+        long ticket = place == null ? 0 : place.ticket;
+        if (ticket != 0) {
+            doc.removeWaiters(w -> w.ticket() == ticket && w.holder().equals(holderId));
+        }
         removeOwnOrphans(doc);
         long token = cur.version + 1;
         if (!doc.holders.containsKey(holderId)) {
@@ -354,8 +398,59 @@ public final class LockEngine implements LockManager {
         if (!granted) {
             return Attempt.CAS_CONFLICT;
         }
+        if (ticket != 0) {
+            queued.remove(ticket);
+            place.ticket = 0;
+        }
         after.forEach(Runnable::run);
-        return new Attempt(lease, List.of());
+        return new Attempt(lease, List.of(), List.of());
+    }
+
+    /** Queues a blocked request of an acquire call in fair mode: one write adding it at the end of the queue. */
+    private Attempt enqueue(Current cur, LockRequest request, Place place, List<LockSnapshot.Grant> blockers,
+                            List<LockSnapshot.Waiter> ahead) {
+        LockDocument doc = cur.doc;
+        long ticket = cur.version + 1;
+        removeOwnOrphans(doc);
+        if (!doc.holders.containsKey(holderId)) {
+            doc.holders.put(holderId, new LockDocument.HolderRecord(holder, null, null));
+        }
+        doc.queue.add(new LockDocument.Waiter(holderId, ticket, request.locks(), cur.now, null));
+        queued.put(ticket, Boolean.TRUE);
+        boolean done = false;
+        try {
+            done = commit("enqueue", cur, (c, writeId) -> wroteLast(c, writeId)
+                    && c.doc.queue.stream().anyMatch(w -> w.ticket() == ticket && w.holder().equals(holderId)));
+        } finally {
+            if (!done) {
+                queued.remove(ticket);
+            }
+        }
+        if (!done) {
+            return Attempt.CAS_CONFLICT;
+        }
+        place.ticket = ticket;
+        log.debug("interlock queued: space={} ticket={} request=[{}]", space, ticket, request);
+        return new Attempt(null, blockers, ahead);
+    }
+
+    /** Takes a request that gave up out of the queue; never throws (the caller has its own outcome to report). */
+    private void leaveQueue(long ticket) {
+        try {
+            retrying("dequeue", cur -> {
+                if (cur.doc.removeWaiters(w -> w.ticket() == ticket && w.holder().equals(holderId)) == 0) {
+                    return Step.finish(null);
+                }
+                cur.doc.dropHolderIfIdle(holderId);
+                return Step.write((c, writeId) -> c.doc.queue.stream()
+                        .noneMatch(w -> w.ticket() == ticket && w.holder().equals(holderId)), () -> null);
+            });
+        } catch (RuntimeException e) {
+            log.warn("interlock dequeue failed: space={} ticket={} error={}; the entry stays until this manager's next"
+                    + " write", space, ticket, e.toString());
+        } finally {
+            queued.remove(ticket);
+        }
     }
 
     private boolean isDead(String id, LockDocument doc, Instant now, Map<String, String> dead) {
@@ -382,6 +477,7 @@ public final class LockEngine implements LockManager {
             LockDocument.HolderRecord record = doc.holders.get(id);
             List<String> names = new ArrayList<>();
             removed += doc.removeGrants(g -> g.holder().equals(id), (name, g) -> names.add(name));
+            doc.removeWaiters(w -> w.holder().equals(id));
             doc.holders.remove(id);
             after.add(() -> {
                 log.warn("interlock reaped: space={} holder={} ({}) reason={} locks={}", space, id,
@@ -394,6 +490,13 @@ public final class LockEngine implements LockManager {
 
     /** Removes grants of this holder that no live lease owns: left by writes whose outcome was unknown. */
     private int removeOwnOrphans(LockDocument doc) {
+        doc.removeWaiters(w -> {
+            boolean orphan = w.holder().equals(holderId) && !queued.containsKey(w.ticket());
+            if (orphan) {
+                log.info("interlock orphan removed: space={} holder={} queued-ticket={}", space, holderId, w.ticket());
+            }
+            return orphan;
+        });
         return doc.removeGrants(g -> g.holder().equals(holderId) && !live.containsKey(g.token()),
                 (name, g) -> log.info("interlock orphan removed: space={} holder={} lock={} token={}", space,
                         holderId, name, g.token()));
@@ -509,8 +612,10 @@ public final class LockEngine implements LockManager {
                     myTokens.add(g.token());
                 }
             });
+            cur.doc.removeWaiters(w -> ids.contains(w.holder()));
             ids.forEach(cur.doc.holders::remove);
-            return Step.write((c, writeId) -> ids.stream().noneMatch(c.doc::holdsAnything), () -> {
+            Landed gone = (c, writeId) -> ids.stream().noneMatch(id -> c.doc.holdsAnything(id) || c.doc.isQueued(id));
+            return Step.write(gone, () -> {
                 for (Long token : myTokens) {
                     EngineLease lease = live.get(token);
                     if (lease != null) {
@@ -551,7 +656,7 @@ public final class LockEngine implements LockManager {
     // ---------------------------------------------------------------- background work
 
     void renew() {
-        if (live.isEmpty()) {
+        if (live.isEmpty() && queued.isEmpty()) {
             return;
         }
         retrying("renew", cur -> {
@@ -564,7 +669,7 @@ public final class LockEngine implements LockManager {
                 }
             }
             removeOwnOrphans(cur.doc);
-            if (live.isEmpty()) {
+            if (live.isEmpty() && queued.isEmpty()) {
                 if (!cur.doc.holders.containsKey(holderId)) {
                     return Step.finish(null);
                 }
@@ -611,7 +716,16 @@ public final class LockEngine implements LockManager {
                 grants.add(toGrant(name, entry.mode, g, cur.doc));
             }
         });
-        return new LockSnapshot(space, cur.version, cur.now, grants);
+        List<LockSnapshot.Waiter> queue = new ArrayList<>();
+        for (LockDocument.Waiter w : cur.doc.queue) {
+            queue.add(toWaiter(w, cur.doc));
+        }
+        return new LockSnapshot(space, cur.version, cur.now, grants, queue);
+    }
+
+    private static LockSnapshot.Waiter toWaiter(LockDocument.Waiter w, LockDocument doc) {
+        LockDocument.HolderRecord record = doc.holders.get(w.holder());
+        return new LockSnapshot.Waiter(w.holder(), record.holder, w.ticket(), w.locks(), w.since(), record.leaseUntil);
     }
 
     private static LockSnapshot.Grant toGrant(String name, LockMode mode, LockDocument.GrantEntry g, LockDocument doc) {
@@ -809,6 +923,11 @@ public final class LockEngine implements LockManager {
     }
 
     private boolean hasOwnOrphans(LockDocument doc) {
+        for (LockDocument.Waiter w : doc.queue) {
+            if (w.holder().equals(holderId) && !queued.containsKey(w.ticket())) {
+                return true;
+            }
+        }
         for (LockDocument.LockEntry entry : doc.locks.values()) {
             for (LockDocument.GrantEntry g : entry.grants) {
                 if (g.holder().equals(holderId) && !live.containsKey(g.token())) {

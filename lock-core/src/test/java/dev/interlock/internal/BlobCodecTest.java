@@ -53,6 +53,29 @@ class BlobCodecTest {
         assertTrue(again.contains("\"z\":true"), again);
     }
 
+    @Test
+    void queueRoundTripsAndIsValidated() {
+        String text = "{\"format\":1,\"holders\":{\"h\":{\"host\":\"box\",\"pid\":1}},\"locks\":{},\"queue\":["
+                + "{\"holder\":\"h\",\"ticket\":2,\"locks\":{\"p\":\"EXCLUSIVE\",\"a\":\"SHARED\"},"
+                + "\"since\":\"2026-01-01T00:00:00Z\",\"x\":1}]}";
+        LockDocument doc = codec.decode("s", 2, text);
+        assertEquals(1, doc.queue.size());
+        assertEquals(java.util.Map.of("p", LockMode.EXCLUSIVE, "a", LockMode.SHARED), doc.queue.get(0).locks());
+        assertTrue(codec.encode(doc).contains("\"x\":1"), "unknown fields of a queued request are kept");
+        assertEquals(doc.queue.get(0).ticket(), codec.decode("s", 2, codec.encode(doc)).queue.get(0).ticket());
+
+        String unordered = text.replace("]}", ",{\"holder\":\"h\",\"ticket\":1,\"locks\":{\"q\":\"SHARED\"},"
+                + "\"since\":\"2026-01-01T00:00:00Z\"}]}");
+        assertTrue(assertThrows(CorruptLockStateException.class, () -> codec.decode("s", 2, unordered)).getMessage()
+                .contains("'queue' must be ordered by ticket, found 1 after 2"));
+        String stranger = text.replace("{\"holder\":\"h\",\"ticket\"", "{\"holder\":\"z\",\"ticket\"");
+        assertTrue(assertThrows(CorruptLockStateException.class, () -> codec.decode("s", 2, stranger)).getMessage()
+                .contains("queued request of 'z' names a holder that has no record"));
+        String future = text.replace("\"ticket\":2", "\"ticket\":3");
+        assertTrue(assertThrows(CorruptLockStateException.class, () -> codec.decode("s", 2, future)).getMessage()
+                .contains("ticket must be between 1 and 2, was 3"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "not json            | {format:1}                                              | not valid JSON",
