@@ -112,13 +112,14 @@ public final class LockDocument {
      * @param onRemoved called with the lock name of each removed grant
      * @return how many grants were removed
      */
-    int removeGrants(Predicate<GrantEntry> match, java.util.function.BiConsumer<String, GrantEntry> onRemoved) {
+    int removeGrants(java.util.function.BiPredicate<String, GrantEntry> match,
+                     java.util.function.BiConsumer<String, GrantEntry> onRemoved) {
         int removed = 0;
         for (Iterator<Map.Entry<String, LockEntry>> it = locks.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, LockEntry> e = it.next();
             for (Iterator<GrantEntry> g = e.getValue().grants.iterator(); g.hasNext(); ) {
                 GrantEntry grant = g.next();
-                if (match.test(grant)) {
+                if (match.test(e.getKey(), grant)) {
                     g.remove();
                     removed++;
                     onRemoved.accept(e.getKey(), grant);

@@ -99,7 +99,7 @@ public final class LockEngine implements LockManager {
     /** One write of this holder in flight at a time: two could otherwise share a token (see reconcile). */
     private final ReentrantLock writeLock = new ReentrantLock();
     /** The leases this manager has granted and not yet released, by token. */
-    private final ConcurrentMap<Long, EngineLease> live = new ConcurrentHashMap<>();
+    private final LiveLeases live = new LiveLeases();
     /** The tickets of this manager's requests waiting in the queue (fair mode). */
     private final ConcurrentMap<Long, Boolean> queued = new ConcurrentHashMap<>();
     private final AtomicLong writeSeq = new AtomicLong();
@@ -329,7 +329,7 @@ public final class LockEngine implements LockManager {
             }
             for (LockDocument.GrantEntry grant : entry.grants) {
                 if (grant.holder().equals(holderId)
-                        ? !live.containsKey(grant.token()) // an orphan of ours: removed below
+                        ? live.owner(grant.token(), want.getKey()) == null // an orphan of ours: removed below
                         : isDead(grant.holder(), doc, cur.now, dead)) {
                     continue;
                 }
@@ -376,7 +376,7 @@ public final class LockEngine implements LockManager {
         }
         EngineLease lease = new EngineLease(this, request.locks(), token, cur.now);
         // registered before the write, so a concurrent orphan sweep never takes its grants for orphans
-        live.put(token, lease);
+        live.add(lease);
         boolean granted = false;
         try {
             granted = commit("grant", cur, (c, writeId) -> {
@@ -392,7 +392,7 @@ public final class LockEngine implements LockManager {
             });
         } finally {
             if (!granted) {
-                live.remove(token);
+                live.remove(lease);
             }
         }
         if (!granted) {
@@ -476,7 +476,7 @@ public final class LockEngine implements LockManager {
             String id = e.getKey();
             LockDocument.HolderRecord record = doc.holders.get(id);
             List<String> names = new ArrayList<>();
-            removed += doc.removeGrants(g -> g.holder().equals(id), (name, g) -> names.add(name));
+            removed += doc.removeGrants((name, g) -> g.holder().equals(id), (name, g) -> names.add(name));
             doc.removeWaiters(w -> w.holder().equals(id));
             doc.holders.remove(id);
             after.add(() -> {
@@ -497,7 +497,7 @@ public final class LockEngine implements LockManager {
             }
             return orphan;
         });
-        return doc.removeGrants(g -> g.holder().equals(holderId) && !live.containsKey(g.token()),
+        return doc.removeGrants((name, g) -> g.holder().equals(holderId) && live.owner(g.token(), name) == null,
                 (name, g) -> log.info("interlock orphan removed: space={} holder={} lock={} token={}", space,
                         holderId, name, g.token()));
     }
@@ -523,7 +523,7 @@ public final class LockEngine implements LockManager {
             // of this holder: the next write of this manager removes them, a reaper does once it is gone.
             log.warn("interlock release failed: space={} token={} error={}; its grants stay as orphans of holder {}"
                     + " until this manager's next write", space, lease.token(), e.toString(), holderId);
-            live.remove(lease.token());
+            live.remove(lease);
             lease.markReleased();
         } finally {
             signalRelease();
@@ -548,7 +548,7 @@ public final class LockEngine implements LockManager {
             cur.doc.dropHolderIfIdle(holderId);
             int missing = names.size() - present;
             return Step.write((c, writeId) -> names.stream().noneMatch(n -> c.doc.hasGrant(n, holderId, token)), () -> {
-                live.remove(token);
+                live.remove(lease);
                 if (missing > 0) {
                     lost(lease, "release found " + missing + " of its " + names.size() + " grants gone");
                 } else {
@@ -563,7 +563,7 @@ public final class LockEngine implements LockManager {
     }
 
     private void lost(EngineLease lease, String why) {
-        live.remove(lease.token());
+        live.remove(lease);
         if (lease.markLost()) {
             log.warn("interlock lease lost: space={} token={} locks=[{}] reason={}", space, lease.token(),
                     lease.describeLocks(), why);
@@ -606,21 +606,19 @@ public final class LockEngine implements LockManager {
             if (ids.isEmpty()) {
                 return Step.finish(0);
             }
-            List<Long> myTokens = new ArrayList<>();
-            int removed = cur.doc.removeGrants(g -> ids.contains(g.holder()), (name, g) -> {
-                if (g.holder().equals(holderId)) {
-                    myTokens.add(g.token());
+            List<EngineLease> mine = new ArrayList<>();
+            int removed = cur.doc.removeGrants((name, g) -> ids.contains(g.holder()), (name, g) -> {
+                EngineLease lease = g.holder().equals(holderId) ? live.owner(g.token(), name) : null;
+                if (lease != null && !mine.contains(lease)) {
+                    mine.add(lease);
                 }
             });
             cur.doc.removeWaiters(w -> ids.contains(w.holder()));
             ids.forEach(cur.doc.holders::remove);
             Landed gone = (c, writeId) -> ids.stream().noneMatch(id -> c.doc.holdsAnything(id) || c.doc.isQueued(id));
             return Step.write(gone, () -> {
-                for (Long token : myTokens) {
-                    EngineLease lease = live.get(token);
-                    if (lease != null) {
-                        lost(lease, what + " removed its grants");
-                    }
+                for (EngineLease lease : mine) {
+                    lost(lease, what + " removed its grants");
                 }
                 log.info("interlock released holders: space={} by={} grants={} holders={}", space, what, removed, ids);
                 signalRelease();
@@ -660,7 +658,7 @@ public final class LockEngine implements LockManager {
             return;
         }
         retrying("renew", cur -> {
-            for (EngineLease lease : List.copyOf(live.values())) {
+            for (EngineLease lease : live.all()) {
                 for (String name : lease.locks().keySet()) {
                     if (!cur.doc.hasGrant(name, holderId, lease.token())) {
                         lost(lease, "lease renewal found the grant of " + name + " gone");
@@ -699,7 +697,7 @@ public final class LockEngine implements LockManager {
         if (background != null) {
             background.shutdownNow();
         }
-        for (EngineLease lease : List.copyOf(live.values())) {
+        for (EngineLease lease : live.all()) {
             lease.close();
         }
         events.close();
@@ -928,9 +926,9 @@ public final class LockEngine implements LockManager {
                 return true;
             }
         }
-        for (LockDocument.LockEntry entry : doc.locks.values()) {
-            for (LockDocument.GrantEntry g : entry.grants) {
-                if (g.holder().equals(holderId) && !live.containsKey(g.token())) {
+        for (Map.Entry<String, LockDocument.LockEntry> entry : doc.locks.entrySet()) {
+            for (LockDocument.GrantEntry g : entry.getValue().grants) {
+                if (g.holder().equals(holderId) && live.owner(g.token(), entry.getKey()) == null) {
                     return true;
                 }
             }
