@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -177,6 +180,10 @@ public final class LockEngine implements LockManager {
         boolean casConflict() {
             return lease == null && blockers.isEmpty() && ahead.isEmpty();
         }
+
+        boolean blocked() {
+            return lease == null && !(blockers.isEmpty() && ahead.isEmpty());
+        }
     }
 
     /** One waiting acquire call's place in the queue (fair mode); ticket 0 while not queued. */
@@ -296,32 +303,23 @@ public final class LockEngine implements LockManager {
     }
 
     private Attempt attemptOnce(LockRequest request, Place place) {
-        writeLock.lock();
-        try {
-            Current cur = readForWrite();
-            while (true) {
-                Attempt attempt = attemptOn(cur, request, place);
-                if (!cur.cached || attempt.lease != null) {
-                    return attempt;
-                }
-                // Decided on this manager's last write: a blocker seen there may be gone by now, and a lost
-                // compare-and-set only means someone else wrote since. Decide again on a fresh read.
-                lastWrite = null;
-                cur = read();
-            }
-        } finally {
-            writeLock.unlock();
+        GrantOp op = new GrantOp(request, place);
+        submit(op);
+        if (op.result.blocked() && place != null && place.ticket == 0 && config.fair()) {
+            enqueue(request, place);
         }
+        return op.result;
     }
 
     /**
-     * One grant decision on {@code cur}, and its write; the caller holds the write lock. With a {@code place}
-     * (an acquire call in fair mode), a request found blocked is queued, in its own write.
+     * What stands in the way of {@code request} in {@code doc}: live grants it conflicts with, and older queued
+     * requests it conflicts with. Dead holders met on the way are added to {@code dead} (to be reaped), and this
+     * holder's orphans are passed over (they are removed by the write). A queued {@code place} whose entry is
+     * gone is reset.
      */
-    private Attempt attemptOn(Current cur, LockRequest request, Place place) {
-        LockDocument doc = cur.doc;
+    private Attempt obstacles(LockDocument doc, Instant now, LockRequest request, Place place,
+                              Map<String, String> dead) {
         List<LockSnapshot.Grant> blockers = new ArrayList<>();
-        Map<String, String> dead = new LinkedHashMap<>();
         for (Map.Entry<String, LockMode> want : request.locks().entrySet()) {
             LockDocument.LockEntry entry = doc.locks.get(want.getKey());
             if (entry == null || want.getValue().compatibleWith(entry.mode)) {
@@ -329,8 +327,8 @@ public final class LockEngine implements LockManager {
             }
             for (LockDocument.GrantEntry grant : entry.grants) {
                 if (grant.holder().equals(holderId)
-                        ? live.owner(grant.token(), want.getKey()) == null // an orphan of ours: removed below
-                        : isDead(grant.holder(), doc, cur.now, dead)) {
+                        ? live.owner(grant.token(), want.getKey()) == null // an orphan of ours
+                        : isDead(grant.holder(), doc, now, dead)) {
                     continue;
                 }
                 blockers.add(toGrant(want.getKey(), entry.mode, grant, doc));
@@ -344,8 +342,8 @@ public final class LockEngine implements LockManager {
                 break; // the queue is ordered by ticket: the rest came after this request
             }
             if (!w.conflictsWith(request.locks())
-                    || (w.holder().equals(holderId) ? !queued.containsKey(w.ticket()) // our orphan: removed below
-                        : isDead(w.holder(), doc, cur.now, dead))) {
+                    || (w.holder().equals(holderId) ? !queued.containsKey(w.ticket()) // our orphan
+                        : isDead(w.holder(), doc, now, dead))) {
                 continue;
             }
             ahead.add(toWaiter(w, doc));
@@ -354,84 +352,320 @@ public final class LockEngine implements LockManager {
             queued.remove(place.ticket); // our place was removed (releaseAll, a reaper): queue again
             place.ticket = 0;
         }
-        if (!blockers.isEmpty() || !ahead.isEmpty()) {
-            if (place != null && place.ticket == 0 && !cur.cached) {
-                return enqueue(cur, request, place, blockers, ahead);
-            }
-            return new Attempt(null, blockers, ahead);
-        }
-        List<Runnable> after = new ArrayList<>();
-        reap(doc, dead, after);
-        long ticket = place == null ? 0 : place.ticket;
-        if (ticket != 0) {
-            doc.removeWaiters(w -> w.ticket() == ticket && w.holder().equals(holderId));
-        }
-        removeOwnOrphans(doc);
-        long token = cur.version + 1;
-        if (!doc.holders.containsKey(holderId)) {
-            doc.holders.put(holderId, new LockDocument.HolderRecord(holder, null, null));
-        }
-        for (Map.Entry<String, LockMode> want : request.locks().entrySet()) {
-            doc.grant(want.getKey(), want.getValue(), holderId, token, cur.now);
-        }
-        EngineLease lease = new EngineLease(this, request.locks(), token, cur.now);
-        // registered before the write, so a concurrent orphan sweep never takes its grants for orphans
-        live.add(lease);
-        boolean granted = false;
-        try {
-            granted = commit("grant", cur, (c, writeId) -> {
-                if (!wroteLast(c, writeId)) {
-                    return false; // not applied (or applied and since removed by releaseAll)
-                }
-                for (String name : request.locks().keySet()) {
-                    if (!c.doc.hasGrant(name, holderId, token)) {
-                        return false; // applied, but a grant was removed since: left as an orphan
-                    }
-                }
-                return true;
-            });
-        } finally {
-            if (!granted) {
-                live.remove(lease);
-            }
-        }
-        if (!granted) {
-            return Attempt.CAS_CONFLICT;
-        }
-        if (ticket != 0) {
-            queued.remove(ticket);
-            place.ticket = 0;
-        }
-        after.forEach(Runnable::run);
-        return new Attempt(lease, List.of(), List.of());
+        return new Attempt(null, blockers, ahead);
     }
 
-    /** Queues a blocked request of an acquire call in fair mode: one write adding it at the end of the queue. */
-    private Attempt enqueue(Current cur, LockRequest request, Place place, List<LockSnapshot.Grant> blockers,
-                            List<LockSnapshot.Waiter> ahead) {
-        LockDocument doc = cur.doc;
-        long ticket = cur.version + 1;
-        removeOwnOrphans(doc);
-        if (!doc.holders.containsKey(holderId)) {
-            doc.holders.put(holderId, new LockDocument.HolderRecord(holder, null, null));
-        }
-        doc.queue.add(new LockDocument.Waiter(holderId, ticket, request.locks(), cur.now, null));
-        queued.put(ticket, Boolean.TRUE);
-        boolean done = false;
+    /**
+     * Queues a blocked request of an acquire call in fair mode, in a write of its own: at the end of the queue,
+     * with the version of that write as its ticket. Nothing is queued if the request is no longer blocked.
+     */
+    private void enqueue(LockRequest request, Place place) {
+        long[] tentative = {0};
+        Long ticket = null;
         try {
-            done = commit("enqueue", cur, (c, writeId) -> wroteLast(c, writeId)
-                    && c.doc.queue.stream().anyMatch(w -> w.ticket() == ticket && w.holder().equals(holderId)));
+            ticket = retrying("enqueue", cur -> {
+                if (tentative[0] != 0) {
+                    queued.remove(tentative[0]); // the previous try lost: that ticket was never written
+                    tentative[0] = 0;
+                }
+                if (!obstacles(cur.doc, cur.now, request, place, new LinkedHashMap<>()).blocked()) {
+                    return Step.finish(null); // free meanwhile: the next attempt takes it
+                }
+                long t = cur.version + 1;
+                removeOwnOrphans(cur.doc);
+                if (!cur.doc.holders.containsKey(holderId)) {
+                    cur.doc.holders.put(holderId, new LockDocument.HolderRecord(holder, null, null));
+                }
+                cur.doc.queue.add(new LockDocument.Waiter(holderId, t, request.locks(), cur.now, null));
+                queued.put(t, Boolean.TRUE); // before the write: the orphan sweep must not take it for one
+                tentative[0] = t;
+                return Step.write((c, writeId) -> wroteLast(c, writeId)
+                        && c.doc.queue.stream().anyMatch(w -> w.ticket() == t && w.holder().equals(holderId)), () -> t);
+            });
         } finally {
-            if (!done) {
-                queued.remove(ticket);
+            if (ticket == null && tentative[0] != 0) {
+                queued.remove(tentative[0]); // if it landed after all, it is an orphan now, removed by the next write
             }
         }
-        if (!done) {
-            return Attempt.CAS_CONFLICT;
+        if (ticket != null) {
+            place.ticket = ticket;
+            log.debug("interlock queued: space={} ticket={} request=[{}]", space, ticket, request);
         }
-        place.ticket = ticket;
-        log.debug("interlock queued: space={} ticket={} request=[{}]", space, ticket, request);
-        return new Attempt(null, blockers, ahead);
+    }
+
+    // ---------------------------------------------------------------- combining
+
+    /** The most changes combined into one compare-and-set. */
+    private static final int MAX_BATCH = 64;
+
+    /** Grant attempts and releases waiting to be written, taken by whichever thread holds the write lock next. */
+    private final ConcurrentLinkedQueue<Op> pending = new ConcurrentLinkedQueue<>();
+
+    /** What one combined write collects from its changes. */
+    private static final class Round {
+        /** Lock names granted to this holder in this write: one write never grants a holder a name twice. */
+        final Set<String> granted = new HashSet<>();
+        /** Log lines and events to emit once the write is in place. */
+        final List<Runnable> after = new ArrayList<>();
+    }
+
+    /**
+     * A change to the space, decided and written together with the others pending at the same time: one
+     * compare-and-set for all, each still all-or-nothing for itself, and one change's refusal fails no other.
+     * Fields are guarded by the write lock.
+     */
+    private abstract class Op {
+        boolean done;
+        RuntimeException error;
+
+        /** Decides on the document of the round, changing it if it can; returns whether it changed it. */
+        abstract boolean decide(Current cur, Round round);
+
+        /** The write is in place (or nothing needed writing and the decision stands). */
+        abstract void landed();
+
+        /** The write lost to another writer: undo what the decision registered. */
+        abstract void conflicted();
+
+        /** The write's reply was lost; {@code fresh} was read after it, {@code wrote} tells if it landed. */
+        abstract void settle(Current fresh, boolean wrote);
+
+        void fail(RuntimeException e) {
+            conflicted();
+            error = e;
+        }
+    }
+
+    /** One grant attempt. */
+    private final class GrantOp extends Op {
+        final LockRequest request;
+        final Place place;
+        Attempt result;
+        private EngineLease lease;
+        private long ticket;
+
+        GrantOp(LockRequest request, Place place) {
+            this.request = request;
+            this.place = place;
+        }
+
+        @Override
+        boolean decide(Current cur, Round round) {
+            lease = null;
+            for (String name : request.locks().keySet()) {
+                if (round.granted.contains(name)) {
+                    result = Attempt.CAS_CONFLICT; // asks again at once, in the next write
+                    return false;
+                }
+            }
+            LockDocument doc = cur.doc;
+            Map<String, String> dead = new LinkedHashMap<>();
+            Attempt obstacles = obstacles(doc, cur.now, request, place, dead);
+            if (obstacles.blocked()) {
+                result = obstacles;
+                return false;
+            }
+            reap(doc, dead, round.after);
+            ticket = place == null ? 0 : place.ticket;
+            if (ticket != 0) {
+                doc.removeWaiters(w -> w.ticket() == ticket && w.holder().equals(holderId));
+            }
+            long token = cur.version + 1;
+            if (!doc.holders.containsKey(holderId)) {
+                doc.holders.put(holderId, new LockDocument.HolderRecord(holder, null, null));
+            }
+            for (Map.Entry<String, LockMode> want : request.locks().entrySet()) {
+                doc.grant(want.getKey(), want.getValue(), holderId, token, cur.now);
+            }
+            round.granted.addAll(request.locks().keySet());
+            lease = new EngineLease(LockEngine.this, request.locks(), token, cur.now);
+            // registered before the write, so the orphan sweep never takes its grants for orphans
+            live.add(lease);
+            return true;
+        }
+
+        @Override
+        void landed() {
+            if (lease != null) {
+                result = new Attempt(lease, List.of(), List.of());
+                if (ticket != 0) {
+                    queued.remove(ticket);
+                    place.ticket = 0;
+                }
+            }
+        }
+
+        @Override
+        void conflicted() {
+            if (lease != null) {
+                live.remove(lease);
+                lease = null;
+                result = Attempt.CAS_CONFLICT;
+            }
+        }
+
+        @Override
+        void settle(Current fresh, boolean wrote) {
+            if (lease == null) {
+                return;
+            }
+            for (String name : request.locks().keySet()) {
+                if (!wrote || !fresh.doc.hasGrant(name, holderId, lease.token())) {
+                    conflicted(); // not applied; or applied and a grant was removed since: left as an orphan
+                    return;
+                }
+            }
+            landed();
+        }
+    }
+
+    /** One release. */
+    private final class ReleaseOp extends Op {
+        final EngineLease lease;
+        /** Whether the release is settled (released, or found lost); false asks the caller to try again. */
+        boolean finished;
+        private int present;
+
+        ReleaseOp(EngineLease lease) {
+            this.lease = lease;
+        }
+
+        @Override
+        boolean decide(Current cur, Round round) {
+            present = 0;
+            for (String name : lease.locks().keySet()) {
+                if (cur.doc.removeGrant(name, holderId, lease.token())) {
+                    present++;
+                }
+            }
+            return present > 0;
+        }
+
+        @Override
+        void landed() {
+            finished = true;
+            int all = lease.locks().size();
+            if (present == 0) {
+                lost(lease, "release found its grants gone");
+            } else if (present < all) {
+                lost(lease, "release found " + (all - present) + " of its " + all + " grants gone");
+            } else {
+                live.remove(lease);
+                lease.markReleased();
+                Duration held = lease.heldFor();
+                log.debug("interlock released: space={} token={} held={}", space, lease.token(), held);
+                events.emit(l -> l.released(lease, held));
+            }
+        }
+
+        @Override
+        void conflicted() {
+            finished = false;
+        }
+
+        @Override
+        void settle(Current fresh, boolean wrote) {
+            for (String name : lease.locks().keySet()) {
+                if (fresh.doc.hasGrant(name, holderId, lease.token())) {
+                    return; // still there: not applied, try again
+                }
+            }
+            landed(); // gone, whoever removed them
+        }
+    }
+
+    /**
+     * Hands {@code op} to the next combined write and returns once it is decided: the calling thread writes the
+     * pending changes itself, or finds that the thread before it already did.
+     */
+    private void submit(Op op) {
+        pending.add(op);
+        writeLock.lock();
+        try {
+            while (!op.done) {
+                combine();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        if (op.error != null) {
+            throw op.error;
+        }
+    }
+
+    /**
+     * Writes the pending changes in one compare-and-set: releases first, then grant attempts in the order they
+     * came, each decided on the document as the ones before it left it.
+     */
+    private void combine() {
+        List<Op> batch = new ArrayList<>();
+        for (Op op; batch.size() < MAX_BATCH && (op = pending.poll()) != null; ) {
+            batch.add(op);
+        }
+        batch.sort(Comparator.comparingInt(op -> op instanceof ReleaseOp ? 0 : 1));
+        try {
+            Current cur = readForWrite();
+            while (true) {
+                Round round = new Round();
+                boolean writes = false;
+                for (Op op : batch) {
+                    writes |= op.decide(cur, round);
+                }
+                if (!writes && cur.cached) {
+                    lastWrite = null; // "nothing to write" is decided on a fresh read only
+                    cur = read();
+                    continue;
+                }
+                if (!writes) {
+                    batch.forEach(Op::landed);
+                    break;
+                }
+                removeOwnOrphans(cur.doc);
+                cur.doc.dropHolderIfIdle(holderId);
+                CasResult result = write(cur, cur.doc);
+                if (result == CasResult.APPLIED) {
+                    batch.forEach(Op::landed);
+                    round.after.forEach(Runnable::run);
+                    break;
+                }
+                if (result == CasResult.CONFLICT) {
+                    batch.forEach(Op::conflicted);
+                    String name = batch.size() == 1 ? opName(batch.get(0)) : "combined";
+                    events.emit(l -> l.conflict(name));
+                    if (cur.cached) {
+                        cur = read(); // our last write was simply outdated
+                        continue;
+                    }
+                    for (Op op : batch) {
+                        if (op instanceof ReleaseOp r && r.present == 0) {
+                            r.landed(); // its grants were gone on a fresh read: they cannot come back
+                        }
+                    }
+                    break;
+                }
+                long writeId = lastWriteId;
+                String what = batch.size() == 1 ? opName(batch.get(0)) : "combined write of " + batch.size() + " changes";
+                Current fresh = reconcileRead(what);
+                boolean wrote = wroteLast(fresh, writeId);
+                log.info("interlock reconciled: space={} write={} applied={}", space, what, wrote);
+                if (wrote) {
+                    noteApplied(cur, cur.doc);
+                    round.after.forEach(Runnable::run);
+                }
+                for (Op op : batch) {
+                    op.settle(fresh, wrote);
+                }
+                break;
+            }
+        } catch (RuntimeException e) {
+            batch.forEach(op -> op.fail(e));
+        } finally {
+            batch.forEach(op -> op.done = true);
+        }
+    }
+
+    private static String opName(Op op) {
+        return op instanceof ReleaseOp ? "release" : "grant";
     }
 
     /** Takes a request that gave up out of the queue; never throws (the caller has its own outcome to report). */
@@ -531,35 +765,19 @@ public final class LockEngine implements LockManager {
     }
 
     private void release(EngineLease lease) {
-        long token = lease.token();
-        Set<String> names = lease.locks().keySet();
-        retrying("release", cur -> {
-            int present = 0;
-            for (String name : names) {
-                if (cur.doc.removeGrant(name, holderId, token)) {
-                    present++;
-                }
+        for (int attempt = 1; ; attempt++) {
+            ReleaseOp op = new ReleaseOp(lease);
+            submit(op);
+            if (op.finished) {
+                return;
             }
-            if (present == 0) {
-                lost(lease, "release found its grants gone");
-                return Step.finish(null);
+            if (attempt >= config.maxCasAttempts()) {
+                throw new LockConflictException("could not complete the release of lease " + lease.token()
+                        + " in space '" + space + "': " + attempt
+                        + " compare-and-sets in a row lost to other writers (maxCasAttempts)", attempt);
             }
-            removeOwnOrphans(cur.doc);
-            cur.doc.dropHolderIfIdle(holderId);
-            int missing = names.size() - present;
-            return Step.write((c, writeId) -> names.stream().noneMatch(n -> c.doc.hasGrant(n, holderId, token)), () -> {
-                live.remove(lease);
-                if (missing > 0) {
-                    lost(lease, "release found " + missing + " of its " + names.size() + " grants gone");
-                } else {
-                    lease.markReleased();
-                    Duration held = lease.heldFor();
-                    log.debug("interlock released: space={} token={} held={}", space, token, held);
-                    events.emit(l -> l.released(lease, held));
-                }
-                return null;
-            });
-        });
+            casPause(attempt);
+        }
     }
 
     private void lost(EngineLease lease, String why) {
@@ -946,15 +1164,24 @@ public final class LockEngine implements LockManager {
      */
     private boolean reconcile(String what, Current written, Landed landed) {
         long writeId = lastWriteId;
+        boolean result = landed.test(reconcileRead(what), writeId);
+        if (result) {
+            noteApplied(written, written.doc);
+        }
+        log.info("interlock reconciled: space={} write={} applied={}", space, what, result);
+        return result;
+    }
+
+    /**
+     * Reads the space after a write whose reply was lost, trying a few times.
+     *
+     * @throws LockStoreException (outcome unknown) if the store cannot be read again
+     */
+    private Current reconcileRead(String what) {
         LockStoreException last = null;
         for (int i = 0; i < RECONCILE_READS; i++) {
             try {
-                boolean result = landed.test(read(), writeId);
-                if (result) {
-                    noteApplied(written, written.doc);
-                }
-                log.info("interlock reconciled: space={} write={} applied={}", space, what, result);
-                return result;
+                return read();
             } catch (LockStoreException e) {
                 last = e;
                 LockSupport.parkNanos(backoffNanos(i));
