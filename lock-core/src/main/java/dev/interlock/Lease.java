@@ -19,9 +19,10 @@ public interface Lease extends AutoCloseable {
     Map<String, LockMode> locks();
 
     /**
-     * The fencing token: the version of the space at which this lease was granted, strictly increasing
-     * across all grants of a space. Pass it to writes the lock protects, and have them refuse a token lower
-     * than one they have already seen: a holder that lost its lock without knowing it is then harmless.
+     * The fencing token: the version of the space at which this lease was granted. Any later grant that
+     * conflicts with this one has a greater token (leases of one process granted by the same combined write
+     * share a token, but never a lock name). Pass it to writes the lock protects, and have them refuse a token
+     * lower than one they have already seen: a holder that lost its lock without knowing it is then harmless.
      *
      * @return the fencing token
      */
