@@ -280,7 +280,9 @@ public interface LockManager extends AutoCloseable {
         /**
          * Where listener events are delivered. Default: one daemon thread of the manager's own, started when
          * there are events and stopped when idle, so events arrive in order and never slow a lock operation.
-         * {@code Runnable::run} delivers them on the thread that caused them (useful in tests).
+         * {@code Runnable::run} delivers them on the thread that caused them (useful in tests); such a listener
+         * runs while the manager is writing, so it must not call the manager or its leases (that fails with
+         * {@link IllegalStateException}).
          *
          * @param executor the executor
          * @return this

@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The events a manager reports to its listener, and how they are delivered. */
@@ -173,6 +174,29 @@ class ListenerTest {
             assertTrue(thread.startsWith("interlock-events-"), thread);
         }
         m.close();
+    }
+
+    @Test
+    void aDirectListenerThatCallsBackIntoTheManagerIsRefusedClearly() {
+        AtomicReference<RuntimeException> refused = new AtomicReference<>();
+        LockManager[] self = new LockManager[1];
+        self[0] = LockManager.builder(new InMemoryLockStore()).listenerExecutor(Runnable::run)
+                .listener(new LockListener() {
+                    @Override
+                    public void written(long version, int size) {
+                        try {
+                            self[0].tryAcquire(LockRequest.exclusive("other"));
+                        } catch (RuntimeException e) {
+                            refused.set(e);
+                        }
+                    }
+                }).build();
+        Lease lease = self[0].tryAcquire(LockRequest.exclusive("x")).orElseThrow();
+        assertTrue(refused.get() instanceof IllegalStateException, "got " + refused.get());
+        assertTrue(refused.get().getMessage().contains("must not call the manager"), refused.get().getMessage());
+        assertTrue(lease.isHeld());
+        lease.close();
+        assertTrue(self[0].snapshot().isEmpty());
     }
 
     @Test

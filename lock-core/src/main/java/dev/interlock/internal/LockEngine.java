@@ -579,6 +579,7 @@ public final class LockEngine implements LockManager {
      * pending changes itself, or finds that the thread before it already did.
      */
     private void submit(Op op) {
+        checkNotReentered();
         pending.add(op);
         writeLock.lock();
         try {
@@ -661,6 +662,14 @@ public final class LockEngine implements LockManager {
             batch.forEach(op -> op.fail(e));
         } finally {
             batch.forEach(op -> op.done = true);
+        }
+    }
+
+    /** A listener run by a direct executor runs inside a write: it must not start another one. */
+    private void checkNotReentered() {
+        if (writeLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("a lock operation was called from inside another one of the same manager:"
+                    + " a listener delivered by a direct listenerExecutor must not call the manager or its leases");
         }
     }
 
@@ -1084,6 +1093,7 @@ public final class LockEngine implements LockManager {
      * @throws LockConflictException after {@code maxCasAttempts} lost compare-and-sets in a row
      */
     private <R> R retrying(String what, Function<Current, Step<R>> plan) {
+        checkNotReentered();
         for (int attempt = 1; ; attempt++) {
             writeLock.lock();
             try {
