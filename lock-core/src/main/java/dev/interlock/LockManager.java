@@ -144,6 +144,18 @@ public interface LockManager extends AutoCloseable {
     int releaseTask(String taskId);
 
     /**
+     * Removes every grant of one lock, whoever holds it: what an operator does about a holder that is stuck, or
+     * gone in a way no reaper can prove (a host that vanished, a holder without a lease). The holders keep their
+     * other grants; a lease that held the lock learns of the loss on its next renewal, release or
+     * {@link Lease#checkHeld()}. Prefer {@link #releaseAll} when the whole holder is gone.
+     *
+     * @param lockName the lock
+     * @return how many grants were removed (0 if it was free)
+     * @throws IllegalArgumentException if the name is not a valid lock name
+     */
+    int forceRelease(String lockName);
+
+    /**
      * Sweeps the space: removes every grant of holders that are provably dead, and this manager's own orphan
      * grants (left by a write whose reply was lost and which was applied after it had been judged not applied).
      * Acquirers reap dead holders that block them anyway; this sweeps the rest.

@@ -267,6 +267,29 @@ public abstract class LockManagerContract {
     }
 
     @Test
+    void forceReleaseFreesOneLockAndLeavesTheHoldersOtherGrants() {
+        LockManager operator = manager("operator");
+        LockManager stuck = manager("stuck");
+        LockManager reader = manager("reader");
+        Lease both = stuck.tryAcquire(LockRequest.exclusive("app:1").andShared("platform")).orElseThrow();
+        Lease other = stuck.tryAcquire(LockRequest.exclusive("app:2")).orElseThrow();
+        Lease shared = reader.tryAcquire(LockRequest.shared("platform")).orElseThrow();
+
+        assertEquals(2, operator.forceRelease("platform"));
+        LockSnapshot snap = operator.snapshot();
+        assertEquals(List.of("app:1", "app:2"), List.copyOf(snap.lockNames()));
+        assertThrows(LockLostException.class, both::checkHeld, "a lease that held the lock has lost it");
+        assertThrows(LockLostException.class, shared::checkHeld);
+        other.checkHeld();
+        assertEquals(0, operator.forceRelease("platform"));
+        assertThrows(IllegalArgumentException.class, () -> operator.forceRelease(""));
+        both.close(); // releases what is left of it (app:1), quietly
+        assertEquals(List.of("app:2"), List.copyOf(operator.snapshot().lockNames()));
+        other.close();
+        assertTrue(operator.snapshot().isEmpty());
+    }
+
+    @Test
     void releaseTaskFreesExactlyThatTasksGrants() {
         LockManager t1 = manager("task-1");
         LockManager t1b = manager("task-1");

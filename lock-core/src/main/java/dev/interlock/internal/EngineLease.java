@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /** A lease granted by a {@link LockEngine}; owned by this object, not by a thread. */
 final class EngineLease implements Lease {
 
-    enum State { HELD, RELEASING, RELEASED, LOST }
+    enum State { HELD, RELEASING, RELEASED, LOST, LOST_CLOSED }
 
     private final LockEngine engine;
     private final Map<String, LockMode> locks;
@@ -71,7 +71,7 @@ final class EngineLease implements Lease {
         if (s == State.RELEASING || s == State.RELEASED) {
             throw new IllegalStateException("lease " + token + " in space '" + engine.space() + "' was closed");
         }
-        if (s == State.LOST) {
+        if (s == State.LOST || s == State.LOST_CLOSED) {
             throw lostException();
         }
         engine.verify(this);
@@ -86,6 +86,8 @@ final class EngineLease implements Lease {
     public void close() {
         if (state.compareAndSet(State.HELD, State.RELEASING)) {
             engine.releaseQuietly(this);
+        } else if (state.compareAndSet(State.LOST, State.LOST_CLOSED)) {
+            engine.removeOrphansQuietly(); // what is left of a partly lost lease
         }
     }
 
@@ -99,7 +101,7 @@ final class EngineLease implements Lease {
         State s;
         do {
             s = state.get();
-            if (s == State.LOST || s == State.RELEASED) {
+            if (s == State.LOST || s == State.LOST_CLOSED || s == State.RELEASED) {
                 return false;
             }
         } while (!state.compareAndSet(s, State.LOST));

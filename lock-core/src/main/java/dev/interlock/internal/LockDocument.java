@@ -100,9 +100,22 @@ public final class LockDocument {
         return new LockDocument();
     }
 
-    /** Adds a grant, creating the lock entry if needed. The caller has checked compatibility. */
+    /**
+     * Adds a grant, creating the lock entry if needed. The caller has checked compatibility and removed the
+     * grants that did not count (dead holders', orphans); anything else beside the new grant is a bug, and the
+     * document is never written with it.
+     *
+     * @throws IllegalStateException if the grant would sit beside an incompatible one
+     */
     void grant(String name, LockMode mode, String holderId, long token, Instant since) {
-        LockEntry entry = locks.computeIfAbsent(name, n -> new LockEntry(mode, null));
+        LockEntry entry = locks.get(name);
+        if (entry == null) {
+            entry = new LockEntry(mode, null);
+            locks.put(name, entry);
+        } else if (!mode.compatibleWith(entry.mode)) {
+            throw new IllegalStateException("internal error: granting " + name + " " + mode + " beside "
+                    + entry.grants.size() + " " + entry.mode + " grants; nothing was written");
+        }
         entry.grants.add(new GrantEntry(holderId, token, since, null));
     }
 

@@ -465,7 +465,9 @@ public final class LockEngine implements LockManager {
                 result = obstacles;
                 return false;
             }
+            // the grants that did not count go before the new ones are added beside them
             reap(doc, dead, round.after);
+            removeOwnOrphans(doc);
             ticket = place == null ? 0 : place.ticket;
             if (ticket != 0) {
                 doc.removeWaiters(w -> w.ticket() == ticket && w.holder().equals(holderId));
@@ -773,6 +775,27 @@ public final class LockEngine implements LockManager {
         }
     }
 
+    /**
+     * Removes this holder's orphan grants now (such as what is left of a partly lost lease that was closed);
+     * never throws: they would otherwise go with this manager's next write.
+     */
+    void removeOrphansQuietly() {
+        try {
+            retrying("tidy", cur -> {
+                if (removeOwnOrphans(cur.doc) == 0) {
+                    return Step.finish(null);
+                }
+                cur.doc.dropHolderIfIdle(holderId);
+                return Step.write((c, writeId) -> !hasOwnOrphans(c.doc), () -> null);
+            });
+        } catch (RuntimeException e) {
+            log.warn("interlock tidy failed: space={} error={}; orphan grants stay until this manager's next write",
+                    space, e.toString());
+        } finally {
+            signalRelease();
+        }
+    }
+
     private void release(EngineLease lease) {
         for (int attempt = 1; ; attempt++) {
             ReleaseOp op = new ReleaseOp(lease);
@@ -819,6 +842,36 @@ public final class LockEngine implements LockManager {
     public int releaseTask(String taskId) {
         Objects.requireNonNull(taskId, "taskId");
         return removeHolders((hid, record) -> taskId.equals(record.holder.task()), "releaseTask", taskId);
+    }
+
+    @Override
+    public int forceRelease(String lockName) {
+        String name = LockRequest.exclusive(lockName).locks().keySet().iterator().next(); // validates
+        return retrying("forceRelease", cur -> {
+            LockDocument.LockEntry entry = cur.doc.locks.get(name);
+            if (entry == null) {
+                return Step.finish(0);
+            }
+            List<String> holders = new ArrayList<>();
+            List<EngineLease> mine = new ArrayList<>();
+            for (LockDocument.GrantEntry g : entry.grants) {
+                holders.add(g.holder());
+                EngineLease lease = g.holder().equals(holderId) ? live.owner(g.token(), name) : null;
+                if (lease != null) {
+                    mine.add(lease);
+                }
+            }
+            int removed = entry.grants.size();
+            cur.doc.locks.remove(name);
+            holders.forEach(cur.doc::dropHolderIfIdle);
+            return Step.write((c, writeId) -> !c.doc.locks.containsKey(name) || wroteLast(c, writeId), () -> {
+                mine.forEach(lease -> lost(lease, "forceRelease(" + name + ") removed its grant"));
+                log.warn("interlock force-released: space={} lock={} grants={} holders={}", space, name, removed,
+                        holders);
+                signalRelease();
+                return removed;
+            });
+        });
     }
 
     private int removeHolders(BiPredicate<String, LockDocument.HolderRecord> which, String op, String argument) {

@@ -126,6 +126,24 @@ class ReconcileTest {
     }
 
     @Test
+    void anOrphanSharedGrantNeverWeakensALaterExclusiveOne() {
+        LockManager impatient = LockManager.builder(store).holder(Holder.currentProcess("i")).maxCasAttempts(1).build();
+        store.script.add(Fault.LANDS_AFTER_REREAD);
+        // judged not applied, so the caller is told to try again (here: gives up at once), then it lands: an
+        // orphan shared grant of x
+        assertThrows(dev.interlock.LockConflictException.class, () -> impatient.tryAcquire(LockRequest.shared("x")));
+        assertEquals(dev.interlock.LockMode.SHARED, state().grantsOf("x").get(0).mode());
+
+        Lease exclusive = impatient.tryAcquire(LockRequest.exclusive("x")).orElseThrow();
+        LockSnapshot s = state();
+        assertEquals(1, s.grantsOf("x").size(), "the orphan went before the new grant: " + s);
+        assertEquals(dev.interlock.LockMode.EXCLUSIVE, s.grantsOf("x").get(0).mode());
+        assertEquals(Optional.empty(), b.tryAcquire(LockRequest.shared("x")), "x is held exclusively");
+        exclusive.close();
+        assertTrue(state().isEmpty());
+    }
+
+    @Test
     void releaseWhoseReplyWasLostIsSettled() {
         Lease lease = a.tryAcquire(LockRequest.exclusive("x")).orElseThrow();
         store.script.add(Fault.APPLIED_LOST);
