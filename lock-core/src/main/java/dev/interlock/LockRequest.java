@@ -50,6 +50,18 @@ public record LockRequest(Map<String, LockMode> locks) {
     }
 
     /**
+     * Checks a lock name: 1 to {@value #MAX_NAME_LENGTH} characters, no control characters, no unpaired surrogates.
+     *
+     * @param name the name
+     * @return the name
+     * @throws IllegalArgumentException saying what is wrong with it
+     * @throws NullPointerException     if it is null
+     */
+    public static String checkName(String name) {
+        return Names.check("lock name", name, MAX_NAME_LENGTH);
+    }
+
+    /**
      * @param name the lock name
      * @return a request for one exclusive lock
      */

@@ -118,7 +118,7 @@ public final class BlobCodec {
         if (root == null || !root.isObject()) {
             throw new Invalid("the document must be a JSON object, was " + kind(root));
         }
-        ObjectNode top = ((ObjectNode) root).deepCopy();
+        ObjectNode top = (ObjectNode) root; // freshly parsed: taken apart in place
         LockDocument doc = new LockDocument();
         JsonNode format = top.remove("format");
         if (format == null || !format.isIntegralNumber() || !format.canConvertToInt() || format.intValue() < 1) {
@@ -141,7 +141,7 @@ public final class BlobCodec {
         for (Map.Entry<String, JsonNode> e : locks.properties()) {
             String name = e.getKey();
             try {
-                new LockRequest(Map.of(name, LockMode.EXCLUSIVE));
+                LockRequest.checkName(name);
             } catch (IllegalArgumentException bad) {
                 throw new Invalid("invalid lock name: " + bad.getMessage());
             }

@@ -95,6 +95,28 @@ public final class LockDocument {
         }
     }
 
+    /**
+     * @return a working copy that shares nothing mutable with this one (records and the unknown fields, which the
+     *     engine never changes, are shared)
+     */
+    LockDocument copy() {
+        LockDocument copy = new LockDocument();
+        copy.format = format;
+        copy.extra = extra;
+        holders.forEach((id, r) -> {
+            HolderRecord h = new HolderRecord(r.holder, r.leaseUntil, r.extra);
+            h.lastWrite = r.lastWrite;
+            copy.holders.put(id, h);
+        });
+        locks.forEach((name, e) -> {
+            LockEntry entry = new LockEntry(e.mode, e.extra);
+            entry.grants.addAll(e.grants);
+            copy.locks.put(name, entry);
+        });
+        copy.queue.addAll(queue);
+        return copy;
+    }
+
     /** @return an empty document */
     static LockDocument empty() {
         return new LockDocument();

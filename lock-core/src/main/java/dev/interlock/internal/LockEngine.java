@@ -1030,7 +1030,7 @@ public final class LockEngine implements LockManager {
      * This manager's last applied write: as long as no one else has written since, it is the current state,
      * and the next change can be compare-and-set against it without reading first.
      */
-    private record LastWrite(long version, String text, Instant now, long anchorNanos, long uncertainty) {
+    private record LastWrite(long version, LockDocument doc, Instant now, long anchorNanos, long uncertainty) {
     }
 
     /** Guarded by writeLock; null after a conflict, a lost reply or a fresh read that found it outdated. */
@@ -1049,7 +1049,7 @@ public final class LockEngine implements LockManager {
         }
         long t = System.nanoTime();
         return new Current(last.version, last.now.plusNanos(t - last.anchorNanos),
-                codec.decode(space, last.version, last.text), t, last.uncertainty, true);
+                last.doc.copy(), t, last.uncertainty, true);
     }
 
     private Current read() {
@@ -1084,7 +1084,7 @@ public final class LockEngine implements LockManager {
         }
         CasResult result = store.compareAndSet(space, cur.version, text);
         if (result == CasResult.APPLIED) {
-            lastWrite = new LastWrite(cur.version + 1, text, cur.now, cur.anchorNanos, cur.uncertainty);
+            lastWrite = new LastWrite(cur.version + 1, doc.copy(), cur.now, cur.anchorNanos, cur.uncertainty);
             long version = cur.version + 1;
             int size = text.length();
             events.emit(l -> l.written(version, size));

@@ -9,10 +9,7 @@ import dev.interlock.examples.tasks.Tasks;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,9 +53,9 @@ final class LocksCommand implements Runnable {
     }
 
     @Command(name = "release", mixinStandardHelpOptions = true,
-            description = {"Force a lock free: removes every grant of the holders of <name>. A holder's grants go"
-                    + " together, so its other locks are freed too (they are listed). The holder learns it on its next"
-                    + " renewal or release (LockLostException); its fencing token is then stale.",
+            description = {"Force a lock free: removes every grant of <name>, whoever holds it; the holders keep"
+                    + " their other locks. A holder learns it on its next renewal or release (LockLostException); its"
+                    + " fencing token is then stale.",
                 "Only for a holder that is stuck or gone and cannot be reaped (e.g. on another host without a lease)."})
     static final class Release extends PlatformCommand {
         @Parameters(paramLabel = "<name>", description = "the lock name, e.g. app:wiki")
@@ -97,26 +94,25 @@ final class LocksCommand implements Runnable {
     }
 
     /**
-     * Removes every grant of the holders of a lock, prints what went and records it as a task event.
+     * Removes every grant of a lock (the holders keep their other locks), prints what went and records it as a task
+     * event.
      *
      * @return whether the lock was held
      */
     static boolean forceRelease(LockManager locks, Tasks tasks, String name, String reason, PrintWriter out) {
-        LockSnapshot snapshot = locks.snapshot();
-        List<LockSnapshot.Grant> grants = snapshot.grantsOf(name);
+        List<LockSnapshot.Grant> grants = locks.snapshot().grantsOf(name);
         if (grants.isEmpty()) {
             return false;
         }
-        Map<String, LockSnapshot.Grant> holders = new LinkedHashMap<>();
-        grants.forEach(g -> holders.putIfAbsent(g.holderId(), g));
-        for (LockSnapshot.Grant g : holders.values()) {
-            String all = snapshot.grants().stream().filter(o -> o.holderId().equals(g.holderId()))
-                    .map(LockSnapshot.Grant::lock).collect(Collectors.joining(", "));
-            int removed = locks.releaseAll(g.holderId());
+        int removed = locks.forceRelease(name);
+        for (LockSnapshot.Grant g : grants) {
             String line = "released " + name + " held by " + g.holder().describe() + " (holder " + g.holderId()
-                    + "): removed " + removed + " grants [" + all + "]; reason: " + reason;
+                    + ", token " + g.token() + "); reason: " + reason;
             out.println(line);
             tasks.event(null, TaskEvent.Kind.RELEASED, name, g.token(), "operator " + line);
+        }
+        if (removed != grants.size()) {
+            out.println("(the lock changed meanwhile: " + removed + " grants removed)");
         }
         out.flush();
         return true;
