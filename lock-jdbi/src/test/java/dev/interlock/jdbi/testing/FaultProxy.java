@@ -55,6 +55,10 @@ public final class FaultProxy implements AutoCloseable {
     /** Faults in the order they are to trigger; only the head is matched. */
     private final ConcurrentLinkedQueue<Arm> armed = new ConcurrentLinkedQueue<>();
     private final AtomicInteger injected = new AtomicInteger();
+    private final AtomicInteger droppedRequests = new AtomicInteger();
+    private final AtomicInteger droppedReplies = new AtomicInteger();
+    /** Markers whose client packets are counted (see {@link #countPackets}), with their counts. */
+    private final ConcurrentHashMap<String, AtomicInteger> counted = new ConcurrentHashMap<>();
     private volatile Chaos chaos;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Object faultSignal = new Object();
@@ -161,6 +165,39 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
+     * @param fault a kind of fault
+     * @return how many faults of that kind were triggered so far
+     */
+    public int faultsInjected(Fault fault) {
+        return (Objects.requireNonNull(fault, "fault") == Fault.DROP_REQUEST ? droppedRequests : droppedReplies).get();
+    }
+
+    /**
+     * Starts counting the client packets, on every connection, that contain {@code marker} (e.g.
+     * {@code "UPDATE `"}): proof at the wire of which statements were sent. Counting again from zero if it was
+     * already counted.
+     *
+     * @param marker the text to look for
+     */
+    public void countPackets(String marker) {
+        counted.put(Objects.requireNonNull(marker, "marker"), new AtomicInteger());
+    }
+
+    /**
+     * @param marker a text passed to {@link #countPackets}
+     * @return how many client packets containing it went through since
+     * @throws IllegalStateException if the marker is not being counted
+     */
+    public int packetsCounted(String marker) {
+        AtomicInteger count = counted.get(marker);
+        if (count == null) {
+            throw new IllegalStateException("packets containing '" + marker + "' are not being counted; call"
+                    + " countPackets first");
+        }
+        return count.get();
+    }
+
+    /**
      * Waits until at least {@code count} faults were triggered.
      *
      * @param count   how many
@@ -237,6 +274,7 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private void triggered(Fault fault) {
+        (fault == Fault.DROP_REQUEST ? droppedRequests : droppedReplies).incrementAndGet();
         injected.incrementAndGet();
         synchronized (faultSignal) {
             faultSignal.notifyAll();
@@ -273,6 +311,11 @@ public final class FaultProxy implements AutoCloseable {
             try (InputStream in = client.getInputStream(); OutputStream out = server.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    for (var count : counted.entrySet()) {
+                        if (contains(tail, buffer, n, count.getKey().getBytes(StandardCharsets.UTF_8))) {
+                            count.getValue().incrementAndGet();
+                        }
+                    }
                     Arm arm = armed.peek();
                     if (arm == null || !contains(tail, buffer, n, arm.marker) || !(arm.repeat || armed.remove(arm))) {
                         arm = randomFault(tail, buffer, n);
