@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -184,6 +185,19 @@ public final class LockEngine implements LockManager {
         boolean blocked() {
             return lease == null && !(blockers.isEmpty() && ahead.isEmpty());
         }
+
+        /** Blocked by this manager's own live leases alone (nothing queued ahead): no other writer matters. */
+        boolean blockedByOwn(String holderId) {
+            if (!blocked() || !ahead.isEmpty()) {
+                return false;
+            }
+            for (LockSnapshot.Grant g : blockers) {
+                if (!g.holderId().equals(holderId)) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /** One waiting acquire call's place in the queue (fair mode); ticket 0 while not queued. */
@@ -228,13 +242,15 @@ public final class LockEngine implements LockManager {
         int waits = 0;
         int casConflicts = 0;
         Place place = config.fair() ? new Place() : null;
+        Attempt handedOver = null;
         try {
             for (int attempt = 1; ; attempt++) {
                 if (Thread.interrupted()) {
                     throw new InterruptedException("interrupted while waiting for " + request);
                 }
                 long generation = releaseGeneration();
-                Attempt a = attemptOnce(request, place);
+                Attempt a = handedOver != null ? handedOver : attemptOnce(request, place);
+                handedOver = null;
                 if (a.lease != null) {
                     granted(a.lease, start, attempt);
                     return a.lease;
@@ -256,7 +272,11 @@ public final class LockEngine implements LockManager {
                     events.emit(l -> l.refused(request, waited, blockers));
                     throw timeout(request, waited, maxWait, last, casConflicts);
                 }
-                awaitRelease(generation, Math.min(pause, remaining));
+                if (place == null && a.blockedByOwn(holderId)) {
+                    handedOver = awaitHandover(request, Math.min(pause, remaining));
+                } else {
+                    awaitRelease(generation, Math.min(pause, remaining));
+                }
             }
         } finally {
             if (place != null && place.ticket != 0) {
@@ -400,6 +420,13 @@ public final class LockEngine implements LockManager {
 
     /** Grant attempts and releases waiting to be written, taken by whichever thread holds the write lock next. */
     private final ConcurrentLinkedQueue<Op> pending = new ConcurrentLinkedQueue<>();
+    /** Requests blocked by this manager's own leases, waiting for a release to take them along (oldest first). */
+    private final ConcurrentLinkedQueue<GrantOp> handovers = new ConcurrentLinkedQueue<>();
+    /** The longest a thread parks between checks while its change is being written; wake-ups come sooner. */
+    private static final long COMBINER_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int WAITING = 0;
+    private static final int CLAIMED = 1;
+    private static final int CANCELLED = 2;
 
     /** What one combined write collects from its changes. */
     private static final class Round {
@@ -412,10 +439,14 @@ public final class LockEngine implements LockManager {
     /**
      * A change to the space, decided and written together with the others pending at the same time: one
      * compare-and-set for all, each still all-or-nothing for itself, and one change's refusal fails no other.
-     * Fields are guarded by the write lock.
+     * Fields are written by the combining thread under the write lock and read by the waiting thread once
+     * {@link #done} is set.
      */
     private abstract class Op {
-        boolean done;
+        /** The thread that waits for this change, woken once it is decided. */
+        final Thread thread = Thread.currentThread();
+        /** Set last, after the outcome fields, by the combining thread; read by {@link #thread}. */
+        volatile boolean done;
         RuntimeException error;
 
         /** Decides on the document of the round, changing it if it can; returns whether it changed it. */
@@ -443,6 +474,12 @@ public final class LockEngine implements LockManager {
         Attempt result;
         private EngineLease lease;
         private long ticket;
+        /** Whether {@link #result} is blocked by a grant of the write it was decided in. */
+        private boolean blockedByRound;
+        /** For a request waiting on a hand-over: {@link #WAITING}, {@link #CLAIMED} or {@link #CANCELLED}. */
+        final AtomicInteger handover = new AtomicInteger(WAITING);
+        /** Set to ask a request waiting on a hand-over to look again. */
+        volatile boolean wake;
 
         GrantOp(LockRequest request, Place place) {
             this.request = request;
@@ -452,18 +489,24 @@ public final class LockEngine implements LockManager {
         @Override
         boolean decide(Current cur, Round round) {
             lease = null;
-            for (String name : request.locks().keySet()) {
-                if (round.granted.contains(name)) {
-                    result = Attempt.CAS_CONFLICT; // asks again at once, in the next write
-                    return false;
-                }
-            }
+            blockedByRound = false;
             LockDocument doc = cur.doc;
             Map<String, String> dead = new LinkedHashMap<>();
             Attempt obstacles = obstacles(doc, cur.now, request, place, dead);
             if (obstacles.blocked()) {
+                // a grant made earlier in this very write counts only if the write lands (see conflicted)
+                long roundToken = cur.version + 1;
+                blockedByRound = obstacles.blockers.stream().anyMatch(g -> g.token() == roundToken);
                 result = obstacles;
                 return false;
+            }
+            for (String name : request.locks().keySet()) {
+                if (round.granted.contains(name)) {
+                    // shared beside shared, granted in this write already: one write never grants a holder a
+                    // name twice (the two grants would share a token), so it asks again at once
+                    result = Attempt.CAS_CONFLICT;
+                    return false;
+                }
             }
             // the grants that did not count go before the new ones are added beside them
             reap(doc, dead, round.after);
@@ -503,6 +546,8 @@ public final class LockEngine implements LockManager {
                 live.remove(lease);
                 lease = null;
                 result = Attempt.CAS_CONFLICT;
+            } else if (blockedByRound) {
+                result = Attempt.CAS_CONFLICT; // what blocked it was never written
             }
         }
 
@@ -577,23 +622,119 @@ public final class LockEngine implements LockManager {
     }
 
     /**
-     * Hands {@code op} to the next combined write and returns once it is decided: the calling thread writes the
-     * pending changes itself, or finds that the thread before it already did.
+     * Hands {@code op} to the next combined write and returns once it is decided. The first thread to find the
+     * write lock free becomes the combiner and writes every pending change; the others park until the combiner
+     * wakes them with their outcome, or hands the lock on to them.
      */
     private void submit(Op op) {
         checkNotReentered();
         pending.add(op);
-        writeLock.lock();
-        try {
-            while (!op.done) {
-                combine();
+        while (!op.done) {
+            // a thread queued on the lock (a renewal, a sweep) goes first: the combiners must not starve it
+            if (!writeLock.hasQueuedThreads() && writeLock.tryLock()) {
+                try {
+                    while (!op.done) {
+                        combine();
+                    }
+                } finally {
+                    unlockWrites();
+                }
+            } else {
+                // woken by the combiner (decided) or by unlockWrites (lock free); the timeout only bounds a bug
+                LockSupport.parkNanos(this, COMBINER_PARK_NANOS);
             }
-        } finally {
-            writeLock.unlock();
         }
         if (op.error != null) {
             throw op.error;
         }
+    }
+
+    /**
+     * Frees the write lock and wakes the thread of the oldest pending change, if any, to become the next
+     * combiner. No wake-up is lost: a change added before this check is seen by it, and the thread of a change
+     * added after it finds the lock free (or held by a thread that runs this check in turn).
+     */
+    private void unlockWrites() {
+        writeLock.unlock();
+        Op next = pending.peek();
+        if (next != null) {
+            LockSupport.unpark(next.thread);
+        }
+    }
+
+    /**
+     * Waits (fair mode off) for a write of this manager that frees a lock {@code request} is blocked on: a
+     * release that frees one of its names takes the request into the same compare-and-set, so the lock passes
+     * from one thread to the next in one write instead of a release and a separate grant.
+     *
+     * @return the outcome decided in such a write; {@code null} if none came within {@code nanos}, the thread
+     *         was interrupted, or a release elsewhere (lost lease, releaseAll) asks it to look again
+     */
+    private Attempt awaitHandover(LockRequest request, long nanos) {
+        GrantOp op = new GrantOp(request, null);
+        handovers.add(op);
+        long deadline = System.nanoTime() + nanos;
+        while (op.handover.get() == WAITING) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || op.wake || Thread.currentThread().isInterrupted()) {
+                if (op.handover.compareAndSet(WAITING, CANCELLED)) {
+                    handovers.remove(op);
+                    return null;
+                }
+                break; // claimed meanwhile: its write is under way
+            }
+            LockSupport.parkNanos(this, left);
+        }
+        boolean interrupted = Thread.interrupted(); // kept for the caller; parking must not spin on it
+        while (!op.done) {
+            LockSupport.parkNanos(this, COMBINER_PARK_NANOS);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (op.error != null) {
+            throw op.error;
+        }
+        return op.result;
+    }
+
+    /** Asks every request waiting on a hand-over to look at the space again. */
+    private void wakeHandovers() {
+        for (GrantOp op : handovers) {
+            op.wake = true;
+            LockSupport.unpark(op.thread);
+        }
+    }
+
+    /** Claims the requests waiting on a hand-over that the releases in {@code batch} unblock, oldest first. */
+    private List<Op> claimHandovers(List<Op> batch) {
+        if (handovers.isEmpty()) {
+            return List.of();
+        }
+        Set<String> freed = new HashSet<>();
+        for (Op op : batch) {
+            if (op instanceof ReleaseOp r) {
+                freed.addAll(r.lease.locks().keySet());
+            }
+        }
+        if (freed.isEmpty()) {
+            return List.of();
+        }
+        List<Op> claimed = new ArrayList<>();
+        for (GrantOp op : handovers) {
+            if (claimed.size() >= MAX_BATCH) {
+                break;
+            }
+            boolean wanted = false;
+            for (String name : op.request.locks().keySet()) {
+                wanted |= freed.contains(name);
+            }
+            if (wanted && op.handover.compareAndSet(WAITING, CLAIMED)) {
+                handovers.remove(op);
+                claimed.add(op);
+            }
+        }
+        return claimed;
     }
 
     /**
@@ -605,7 +746,13 @@ public final class LockEngine implements LockManager {
         for (Op op; batch.size() < MAX_BATCH && (op = pending.poll()) != null; ) {
             batch.add(op);
         }
+        // releases first, then the requests they hand locks over to, then the other grants in arrival order
         batch.sort(Comparator.comparingInt(op -> op instanceof ReleaseOp ? 0 : 1));
+        int releases = 0;
+        while (releases < batch.size() && batch.get(releases) instanceof ReleaseOp) {
+            releases++;
+        }
+        batch.addAll(releases, claimHandovers(batch));
         try {
             Current cur = readForWrite();
             while (true) {
@@ -614,7 +761,7 @@ public final class LockEngine implements LockManager {
                 for (Op op : batch) {
                     writes |= op.decide(cur, round);
                 }
-                if (!writes && cur.cached) {
+                if (!writes && cur.cached && !blockedByOwnOnly(batch)) {
                     lastWrite = null; // "nothing to write" is decided on a fresh read only
                     cur = read();
                     continue;
@@ -663,8 +810,27 @@ public final class LockEngine implements LockManager {
         } catch (RuntimeException e) {
             batch.forEach(op -> op.fail(e));
         } finally {
-            batch.forEach(op -> op.done = true);
+            Thread me = Thread.currentThread();
+            for (Op op : batch) {
+                op.done = true;
+                if (op.thread != me) {
+                    LockSupport.unpark(op.thread);
+                }
+            }
         }
+    }
+
+    /**
+     * Whether every change in {@code batch} is a request blocked only by this manager's own live leases: such a
+     * decision holds whatever other writers did since this manager's last write, so it needs no fresh read.
+     */
+    private boolean blockedByOwnOnly(List<Op> batch) {
+        for (Op op : batch) {
+            if (!(op instanceof GrantOp g) || g.place != null || g.result == null || !g.result.blockedByOwn(holderId)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A listener run by a direct executor runs inside a write: it must not start another one. */
@@ -814,6 +980,7 @@ public final class LockEngine implements LockManager {
 
     private void lost(EngineLease lease, String why) {
         live.remove(lease);
+        wakeHandovers(); // requests blocked by it look again
         if (lease.markLost()) {
             log.warn("interlock lease lost: space={} token={} locks=[{}] reason={}", space, lease.token(),
                     lease.describeLocks(), why);
@@ -1168,7 +1335,7 @@ public final class LockEngine implements LockManager {
                     continue;
                 }
             } finally {
-                writeLock.unlock();
+                unlockWrites();
             }
             if (attempt >= config.maxCasAttempts()) {
                 throw new LockConflictException("could not complete the " + what + " in space '" + space + "': "
@@ -1267,6 +1434,7 @@ public final class LockEngine implements LockManager {
             releaseGeneration++;
             releaseSignal.notifyAll();
         }
+        wakeHandovers();
     }
 
     /** Waits up to {@code nanos}, returning early if a release happened since {@code generation}. */
