@@ -75,8 +75,17 @@ import org.slf4j.LoggerFactory;
  * that the grants are gone). Other holders' entries are never dropped, except those of provably dead holders
  * in the write that grants a request they block, or by an explicit {@code releaseAll}/{@code releaseTask}.
  *
+ * <p>Combining: the changes of concurrent threads (grant attempts and releases) are written together. Each
+ * thread queues its change and parks; the first to find the write lock free takes every queued change into one
+ * read-decide-write round (releases first, then grants in arrival order, each decided on the document as the
+ * ones before it left it, each all-or-nothing for itself), and wakes the threads with their outcomes. A lost
+ * compare-and-set fails no change by itself: they are decided again.
+ *
  * <p>Waiting ({@link #acquire}) repeats the grant attempt with capped exponential backoff and full jitter on
- * a {@link System#nanoTime()} budget, and wakes early when this manager releases something.
+ * a {@link System#nanoTime()} budget, and wakes early when this manager releases something. A request blocked
+ * only by this manager's own live leases is decided without reading the store (those grants stand whatever
+ * other writers did) and waits for the release that frees it: that release takes the request into its own
+ * compare-and-set, so the lock passes between threads of one process in one write.
  *
  * <p>Thread-safe.
  */
@@ -317,7 +326,9 @@ public final class LockEngine implements LockManager {
                 message.append("; and ").append(reasons.size() - 5).append(" more");
             }
         } else {
-            message.append(": the space kept changing (").append(casConflicts).append(" compare-and-set conflicts)");
+            message.append(": the space kept changing (").append(casConflicts)
+                    .append(" attempts lost to other writers, or whose write was not found applied after a lost")
+                    .append(" reply)");
         }
         return new LockTimeoutException(message.toString(), request, waited, last.blockers);
     }
@@ -1251,7 +1262,8 @@ public final class LockEngine implements LockManager {
         }
         CasResult result = store.compareAndSet(space, cur.version, text);
         if (result == CasResult.APPLIED) {
-            lastWrite = new LastWrite(cur.version + 1, doc.copy(), cur.now, cur.anchorNanos, cur.uncertainty);
+            // kept as it is: no caller changes a document once it is written, and readForWrite hands out copies
+            lastWrite = new LastWrite(cur.version + 1, doc, cur.now, cur.anchorNanos, cur.uncertainty);
             long version = cur.version + 1;
             int size = text.length();
             events.emit(l -> l.written(version, size));
