@@ -60,6 +60,25 @@ class CombiningTest {
         manager.close();
     }
 
+    /** A thread of the pool waiting in {@code acquire}. */
+    private record Waiter(Thread thread, Future<Lease> lease) {
+        Lease get(long timeout, TimeUnit unit) throws Exception {
+            return lease.get(timeout, unit);
+        }
+    }
+
+    /** Starts a thread that acquires {@code name}, and returns once it waits (parked). */
+    private Waiter startWaiter(String name) throws Exception {
+        CompletableFuture<Thread> started = new CompletableFuture<>();
+        Future<Lease> lease = pool.submit(() -> {
+            started.complete(Thread.currentThread());
+            return manager.acquire(LockRequest.exclusive(name), Duration.ofSeconds(30));
+        });
+        Thread thread = started.get(10, TimeUnit.SECONDS);
+        awaitParked(thread);
+        return new Waiter(thread, lease);
+    }
+
     /** Waits until {@code thread} is parked (waiting for a hand-over, in this test's use). */
     private static void awaitParked(Thread thread) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -100,12 +119,7 @@ class CombiningTest {
     @Test
     void aReleaseHandsTheLockToAWaitingThreadInTheSameWrite() throws Exception {
         Lease first = manager.tryAcquire(LockRequest.exclusive("x")).orElseThrow();
-        CompletableFuture<Thread> waiter = new CompletableFuture<>();
-        Future<Lease> second = pool.submit(() -> {
-            waiter.complete(Thread.currentThread());
-            return manager.acquire(LockRequest.exclusive("x"), Duration.ofSeconds(30));
-        });
-        awaitParked(waiter.get(10, TimeUnit.SECONDS));
+        Waiter second = startWaiter("x");
         int reads = store.reads.get();
         int writes = store.writes.get();
         first.close();
@@ -182,14 +196,8 @@ class CombiningTest {
     @Test
     void anInterruptedWaiterLeavesNothingBehind() throws Exception {
         Lease held = manager.tryAcquire(LockRequest.exclusive("x")).orElseThrow();
-        CompletableFuture<Thread> waiter = new CompletableFuture<>();
-        Future<Lease> second = pool.submit(() -> {
-            waiter.complete(Thread.currentThread());
-            return manager.acquire(LockRequest.exclusive("x"), Duration.ofSeconds(30));
-        });
-        Thread thread = waiter.get(10, TimeUnit.SECONDS);
-        awaitParked(thread);
-        thread.interrupt();
+        Waiter second = startWaiter("x");
+        second.thread.interrupt();
         java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> second.get(10, TimeUnit.SECONDS));
         assertTrue(e.getCause() instanceof InterruptedException, String.valueOf(e.getCause()));
