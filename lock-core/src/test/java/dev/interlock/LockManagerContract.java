@@ -371,11 +371,12 @@ public abstract class LockManagerContract {
 
     @Test
     void newerFormatIsRefused() {
-        rawWrite("{\"format\":2,\"holders\":{},\"locks\":{},\"queue\":[]}");
+        rawWrite("{\"format\":3,\"holders\":{},\"grants\":[],\"queue\":[]}");
         long version = raw().version();
         CorruptLockStateException e = assertThrows(CorruptLockStateException.class,
                 () -> manager("a").tryAcquire(LockRequest.exclusive("y")));
-        assertTrue(e.getMessage().contains("format 2 is newer than this library understands"), e.getMessage());
+        assertTrue(e.getMessage().contains("format 3 is newer than this library understands (up to 2)"),
+                e.getMessage());
         assertEquals(version, raw().version());
     }
 
@@ -386,9 +387,9 @@ public abstract class LockManagerContract {
             ObjectNode doc = json(raw().data());
             doc.put("future", "top");
             ((ObjectNode) doc.get("holders").get(other.holderId())).put("cgroup", "/tasks/7");
-            ObjectNode lock = (ObjectNode) doc.get("locks").get("kept");
-            lock.putArray("queue").add("w1");
-            ((ObjectNode) lock.get("holders").get(0)).put("note", "n");
+            ObjectNode group = (ObjectNode) doc.get("grants").get(0);
+            assertEquals("kept", group.get("x").get(0).asText());
+            group.putArray("w").add("w1");
             Stored s = raw();
             assertEquals(CasResult.APPLIED, store().compareAndSet(space, s.version(), JSON.writeValueAsString(doc)));
 
@@ -397,9 +398,40 @@ public abstract class LockManagerContract {
             JsonNode after = json(raw().data());
             assertEquals("top", after.get("future").asText());
             assertEquals("/tasks/7", after.get("holders").get(other.holderId()).get("cgroup").asText());
-            assertEquals("w1", after.get("locks").get("kept").get("queue").get(0).asText());
-            assertEquals("n", after.get("locks").get("kept").get("holders").get(0).get("note").asText());
+            assertEquals(1, after.get("grants").size());
+            assertEquals("kept", after.get("grants").get(0).get("x").get(0).asText());
+            assertEquals("w1", after.get("grants").get(0).get("w").get(0).asText());
             seed.checkHeld();
+        }
+    }
+
+    @Test
+    void aFormatOneSpaceKeepsWorkingAndIsRewrittenInFormatTwo() throws Exception {
+        rawWrite("{\"format\":1,\"holders\":{\"live\":{\"host\":\"far-away\",\"pid\":98,\"cgroup\":\"/t\","
+                + "\"leaseUntil\":\"2999-01-01T00:00:00Z\"}},\"locks\":{\"x\":{\"mode\":\"EXCLUSIVE\",\"holders\":["
+                + "{\"holder\":\"live\",\"token\":1,\"since\":\"2000-01-01T00:00:00.123456Z\",\"note\":\"n\"}]},"
+                + "\"p\":{\"mode\":\"SHARED\",\"holders\":[{\"holder\":\"live\",\"token\":1,"
+                + "\"since\":\"2000-01-01T00:00:00.123456Z\",\"note\":\"n\"}]}},\"future\":7}");
+        LockManager a = manager("a");
+        assertEquals(Optional.empty(), a.tryAcquire(LockRequest.exclusive("x")), "the format 1 grant counts");
+        try (Lease lease = a.tryAcquire(LockRequest.exclusive("y").andShared("p")).orElseThrow()) {
+            JsonNode doc = json(raw().data());
+            assertEquals(2, doc.get("format").asInt());
+            assertFalse(doc.has("locks"));
+            assertEquals(7, doc.get("future").asInt());
+            assertEquals("/t", doc.get("holders").get("live").get("cgroup").asText());
+            JsonNode old = doc.get("grants").get(0);
+            assertEquals("live", old.get("holder").asText());
+            assertEquals("[\"x\"]", old.get("x").toString());
+            assertEquals("[\"p\"]", old.get("s").toString());
+            assertEquals("n", old.get("note").asText());
+            JsonNode mine = doc.get("grants").get(1);
+            assertEquals(a.holderId(), mine.get("holder").asText());
+            assertEquals(lease.token(), mine.get("token").asLong());
+            LockSnapshot snap = a.snapshot();
+            assertEquals(java.time.Instant.parse("2000-01-01T00:00:00.123456Z"), snap.grantsOf("x").get(0).since());
+            assertEquals(lease.acquiredAt(), snap.grantsOf("y").get(0).since());
+            assertEquals(2, snap.grantsOf("p").size());
         }
     }
 

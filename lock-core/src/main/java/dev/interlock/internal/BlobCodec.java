@@ -18,23 +18,35 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * Turns the stored text of a space into a {@link LockDocument} and back.
+ * Turns the stored text of a space into a {@link LockDocument} and back. The format is described on
+ * {@link LockDocument}: this codec reads formats 1 and 2 and always writes {@value LockDocument#FORMAT}.
  *
  * <p>Decoding is strict, because a lock must never act on state it misunderstands: the text must be at most
  * {@code maxChars} long, nest at most {@value #MAX_DEPTH} deep, hold no duplicate keys, have a known
  * {@code format}, and satisfy the invariants (every grant names a recorded holder, an exclusive lock has exactly
- * one grant, tokens are between 1 and the version, modes and names are valid). Anything else raises
- * {@link CorruptLockStateException}. Unknown fields are kept and written back as they were. Thread-safe.
+ * one grant, no lock is granted twice to one holder with one token, tokens are between 1 and the version, modes
+ * and names are valid). Anything else raises {@link CorruptLockStateException}. Unknown fields are kept and
+ * written back as they were, except where format 2 has no place for them (see {@link LockDocument}).
+ *
+ * <p>Encoding writes one grant group per (holder, token, since, unknown fields), which is one per lease as the
+ * engine grants them: a lock then costs its name and a few characters. Thread-safe.
  */
 public final class BlobCodec {
 
-    /** The deepest nesting accepted; the format itself needs 5. */
+    /** The deepest nesting accepted; the format itself needs 4 (format 1: 5). */
     static final int MAX_DEPTH = 64;
+
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final ObjectMapper mapper;
     private final int maxChars;
@@ -137,15 +149,24 @@ public final class BlobCodec {
             }
             doc.holders.put(id, holder(id, object(e.getValue(), "holder '" + id + "'")));
         }
-        ObjectNode locks = object(top.remove("locks"), "'locks'");
-        for (Map.Entry<String, JsonNode> e : locks.properties()) {
-            String name = e.getKey();
-            try {
-                LockRequest.checkName(name);
-            } catch (IllegalArgumentException bad) {
-                throw new Invalid("invalid lock name: " + bad.getMessage());
+        if (doc.format == 1) {
+            ObjectNode locks = object(top.remove("locks"), "'locks'");
+            for (Map.Entry<String, JsonNode> e : locks.properties()) {
+                String name = e.getKey();
+                checkName(name, "");
+                doc.locks.put(name, lock(name, object(e.getValue(), "lock '" + name + "'"), doc, version));
             }
-            doc.locks.put(name, lock(name, object(e.getValue(), "lock '" + name + "'"), doc, version));
+            // format 2 uses this name itself: an unknown field of format 1 by that name cannot be kept
+            top.remove("grants");
+        } else {
+            if (top.has("locks")) {
+                throw new Invalid("'locks' is not a field of format 2 (its grants are in 'grants')");
+            }
+            JsonNode grants = top.remove("grants");
+            if (grants == null || !grants.isArray()) {
+                throw new Invalid("'grants' must be an array, was " + kind(grants));
+            }
+            grants(grants, doc, version);
         }
         JsonNode queue = top.remove("queue");
         if (queue != null && !queue.isNull()) {
@@ -165,6 +186,14 @@ public final class BlobCodec {
         }
         doc.extra = top.isEmpty() ? null : top;
         return doc;
+    }
+
+    private static void checkName(String name, String where) {
+        try {
+            LockRequest.checkName(name);
+        } catch (IllegalArgumentException bad) {
+            throw new Invalid(where + "invalid lock name: " + bad.getMessage());
+        }
     }
 
     private LockDocument.HolderRecord holder(String id, ObjectNode node) {
@@ -194,6 +223,7 @@ public final class BlobCodec {
         return record;
     }
 
+    /** Format 1: one entry per lock, with its mode and its grants. */
     private LockDocument.LockEntry lock(String name, ObjectNode node, LockDocument doc, long version) {
         String where = "lock '" + name + "'";
         String modeText = text(node.remove("mode"), where + " mode", 20);
@@ -210,7 +240,8 @@ public final class BlobCodec {
         if (mode == LockMode.EXCLUSIVE && grants.size() != 1) {
             throw new Invalid(where + " is EXCLUSIVE but has " + grants.size() + " holders");
         }
-        LockDocument.LockEntry entry = new LockDocument.LockEntry(mode, node.isEmpty() ? null : node);
+        // unknown fields of the lock entry itself are dropped: format 2 has no lock entries to keep them in
+        LockDocument.LockEntry entry = new LockDocument.LockEntry(mode, null);
         Set<String> seen = new HashSet<>();
         for (JsonNode g : grants) {
             ObjectNode grant = object(g, where + " grant");
@@ -223,9 +254,99 @@ public final class BlobCodec {
                 throw new Invalid(where + " lists holder '" + holder + "' with token " + token + " twice");
             }
             Instant since = instant(grant.remove("since"), where + " since");
+            // format 2 uses these names in a grant group itself: unknown fields of format 1 by them cannot be kept
+            grant.remove("x");
+            grant.remove("s");
             entry.grants.add(new LockDocument.GrantEntry(holder, token, since, grant.isEmpty() ? null : grant));
         }
         return entry;
+    }
+
+    /**
+     * Format 2: grant groups, each the names one holder holds with one token since one instant. Builds the lock
+     * entries in the order their names first appear; all grants of a group share one {@link LockDocument.GrantEntry}.
+     */
+    private static void grants(JsonNode groups, LockDocument doc, long version) {
+        Set<String> holderTokens = null; // the (holder, token) pairs of the groups so far, once one repeats
+        String firstPair = null;
+        for (int i = 0; i < groups.size(); i++) {
+            String where = "grants[" + i + "]";
+            ObjectNode group = object(groups.get(i), where);
+            String holder = text(group.remove("holder"), where + " holder", 200);
+            if (!doc.holders.containsKey(holder)) {
+                throw new Invalid(where + " is granted to holder '" + holder + "', which has no record");
+            }
+            long token = integer(group.remove("token"), where + " token", 1, version);
+            Instant since = since(group.remove("since"), where + " since");
+            JsonNode exclusive = group.remove("x");
+            JsonNode shared = group.remove("s");
+            if (exclusive == null && shared == null) {
+                throw new Invalid(where + " has neither 'x' nor 's': a grant group must grant some lock");
+            }
+            // the same holder and token in two groups (they differ in since or unknown fields): only then can a
+            // name be granted twice across groups, which the entries' grants are searched for
+            String pair = holder + '\u0000' + token;
+            boolean repeated;
+            if (firstPair == null) {
+                firstPair = pair;
+                repeated = false;
+            } else {
+                if (holderTokens == null) {
+                    holderTokens = new HashSet<>();
+                    holderTokens.add(firstPair);
+                }
+                repeated = !holderTokens.add(pair);
+            }
+            LockDocument.GrantEntry grant = new LockDocument.GrantEntry(holder, token, since,
+                    group.isEmpty() ? null : group);
+            if (exclusive != null) {
+                names(exclusive, where, "'x'", LockMode.EXCLUSIVE, grant, repeated, doc);
+            }
+            if (shared != null) {
+                names(shared, where, "'s'", LockMode.SHARED, grant, repeated, doc);
+            }
+        }
+    }
+
+    private static void names(JsonNode names, String where, String field, LockMode mode,
+                              LockDocument.GrantEntry grant, boolean repeated, LockDocument doc) {
+        if (!names.isArray() || names.isEmpty()) {
+            throw new Invalid(where + " " + field + " must be a non-empty array of lock names, was "
+                    + (names.isArray() ? "empty" : kind(names)));
+        }
+        for (JsonNode n : names) {
+            if (!n.isTextual()) {
+                throw new Invalid(where + " " + field + " must hold lock names, found " + kind(n));
+            }
+            String name = n.textValue();
+            checkName(name, where + " " + field + " holds an ");
+            LockDocument.LockEntry entry = doc.locks.get(name);
+            if (entry == null) {
+                entry = new LockDocument.LockEntry(mode, null);
+                doc.locks.put(name, entry);
+            } else {
+                List<LockDocument.GrantEntry> others = entry.grants;
+                // a name seen earlier in this group has this group's grant last
+                boolean twice = others.get(others.size() - 1) == grant;
+                if (!twice && repeated) {
+                    for (LockDocument.GrantEntry other : others) {
+                        twice |= other.token() == grant.token() && other.holder().equals(grant.holder());
+                    }
+                }
+                if (twice) {
+                    throw new Invalid(where + " grants lock '" + name + "' to holder '" + grant.holder()
+                            + "' with token " + grant.token() + " twice");
+                }
+                if (mode == LockMode.EXCLUSIVE || entry.mode == LockMode.EXCLUSIVE) {
+                    LockDocument.GrantEntry other = others.get(0);
+                    throw new Invalid(where + " grants lock '" + name + "' " + mode + " to holder '"
+                            + grant.holder() + "' with token " + grant.token() + ", but it is also granted "
+                            + entry.mode + " to holder '" + other.holder() + "' with token " + other.token()
+                            + ": an exclusive lock has exactly one grant");
+                }
+            }
+            entry.grants.add(grant);
+        }
     }
 
     private LockDocument.Waiter waiter(ObjectNode node, LockDocument doc, long version) {
@@ -299,6 +420,26 @@ public final class BlobCodec {
         }
     }
 
+    /**
+     * A grant's since in format 2: integer nanoseconds since the epoch, or an ISO-8601 instant for one that does not
+     * fit a {@code long} of them (before 1677 or after 2262), which is how {@link #writeSince} writes it.
+     */
+    private static Instant since(JsonNode node, String what) {
+        if (node != null && node.isIntegralNumber()) {
+            if (!node.canConvertToLong()) {
+                throw new Invalid(what + " must be an integer of nanoseconds since the epoch (a 64-bit one), was "
+                        + shorten(node.asText()));
+            }
+            long nanos = node.longValue();
+            return Instant.ofEpochSecond(Math.floorDiv(nanos, NANOS_PER_SECOND),
+                    Math.floorMod(nanos, NANOS_PER_SECOND));
+        }
+        if (node != null && node.isTextual()) {
+            return instant(node, what);
+        }
+        throw new Invalid(what + " must be an integer of nanoseconds since the epoch, was " + kind(node));
+    }
+
     private static Instant optionalInstant(JsonNode node, String what) {
         return node == null || node.isNull() ? null : instant(node, what);
     }
@@ -316,13 +457,16 @@ public final class BlobCodec {
 
     /**
      * @param doc the document
-     * @return its JSON text: known fields first, then the unknown ones as they were read
+     * @return its JSON text in format {@value LockDocument#FORMAT}, whatever format it was read in: known fields
+     *     first, then the unknown ones as they were read
      */
     public String encode(LockDocument doc) {
-        StringWriter out = new StringWriter(256);
+        List<Group> groups = groups(doc);
+        StringWriter out = new StringWriter(256 + 256 * doc.holders.size() + 96 * groups.size()
+                + 16 * doc.locks.size());
         try (JsonGenerator g = mapper.createGenerator(out)) {
             g.writeStartObject();
-            g.writeNumberField("format", doc.format);
+            g.writeNumberField("format", LockDocument.FORMAT);
             g.writeObjectFieldStart("holders");
             for (Map.Entry<String, LockDocument.HolderRecord> e : doc.holders.entrySet()) {
                 g.writeObjectFieldStart(e.getKey());
@@ -345,24 +489,19 @@ public final class BlobCodec {
                 g.writeEndObject();
             }
             g.writeEndObject();
-            g.writeObjectFieldStart("locks");
-            for (Map.Entry<String, LockDocument.LockEntry> e : doc.locks.entrySet()) {
-                g.writeObjectFieldStart(e.getKey());
-                g.writeStringField("mode", e.getValue().mode.name());
-                g.writeArrayFieldStart("holders");
-                for (LockDocument.GrantEntry grant : e.getValue().grants) {
-                    g.writeStartObject();
-                    g.writeStringField("holder", grant.holder());
-                    g.writeNumberField("token", grant.token());
-                    g.writeStringField("since", grant.since().toString());
-                    writeExtra(g, grant.extra());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                writeExtra(g, e.getValue().extra);
+            g.writeArrayFieldStart("grants");
+            for (Group group : groups) {
+                g.writeStartObject();
+                g.writeStringField("holder", group.grant.holder());
+                g.writeNumberField("token", group.grant.token());
+                g.writeFieldName("since");
+                writeSince(g, group.grant.since());
+                writeNames(g, "x", group.exclusive);
+                writeNames(g, "s", group.shared);
+                writeExtra(g, group.grant.extra());
                 g.writeEndObject();
             }
-            g.writeEndObject();
+            g.writeEndArray();
             if (!doc.queue.isEmpty()) {
                 g.writeArrayFieldStart("queue");
                 for (LockDocument.Waiter w : doc.queue) {
@@ -386,6 +525,113 @@ public final class BlobCodec {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /**
+     * The names of one grant group: the grants of one holder with one token since one instant, with the same
+     * unknown fields. Compared by those, the names aside.
+     */
+    private static final class Group {
+        final LockDocument.GrantEntry grant;
+        /** The order of first appearance, which breaks ties in the sort. */
+        final int order;
+        List<String> exclusive;
+        List<String> shared;
+
+        Group(LockDocument.GrantEntry grant, int order) {
+            this.grant = grant;
+            this.order = order;
+        }
+
+        boolean holds(LockDocument.GrantEntry g) {
+            LockDocument.GrantEntry mine = grant;
+            return g == mine || (g.token() == mine.token() && g.holder().equals(mine.holder())
+                    && g.since().equals(mine.since()) && Objects.equals(g.extra(), mine.extra()));
+        }
+
+        void add(String name, LockMode mode) {
+            if (mode == LockMode.EXCLUSIVE) {
+                if (exclusive == null) {
+                    exclusive = new ArrayList<>();
+                }
+                exclusive.add(name);
+            } else {
+                if (shared == null) {
+                    shared = new ArrayList<>();
+                }
+                shared.add(name);
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Group other && holds(other.grant);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(grant.token()) * 31 + grant.holder().hashCode();
+        }
+    }
+
+    private static final Comparator<Group> GROUP_ORDER = Comparator.<Group>comparingLong(gr -> gr.grant.token())
+            .thenComparing(gr -> gr.grant.holder())
+            .thenComparing(gr -> gr.grant.since())
+            .thenComparingInt(gr -> gr.order);
+
+    /**
+     * Groups the grants of {@code doc}, in order of token, holder and since (then first appearance); names within a
+     * group in the order of the document's locks. Consecutive grants of one group, the usual case (a lease's names
+     * are granted together), cost no lookup.
+     */
+    private static List<Group> groups(LockDocument doc) {
+        List<Group> groups = new ArrayList<>();
+        Map<Group, Group> index = new HashMap<>();
+        Group last = null;
+        for (Map.Entry<String, LockDocument.LockEntry> e : doc.locks.entrySet()) {
+            LockMode mode = e.getValue().mode;
+            for (LockDocument.GrantEntry grant : e.getValue().grants) {
+                if (last == null || !last.holds(grant)) {
+                    Group fresh = new Group(grant, groups.size());
+                    last = index.putIfAbsent(fresh, fresh);
+                    if (last == null) {
+                        last = fresh;
+                        groups.add(fresh);
+                    }
+                }
+                last.add(e.getKey(), mode);
+            }
+        }
+        groups.sort(GROUP_ORDER);
+        return groups;
+    }
+
+    private static void writeNames(JsonGenerator g, String field, List<String> names) throws IOException {
+        if (names != null) {
+            g.writeArrayFieldStart(field);
+            for (String name : names) {
+                g.writeString(name);
+            }
+            g.writeEndArray();
+        }
+    }
+
+    /** Writes {@code since} as integer nanoseconds since the epoch; see {@link #since}. */
+    private static void writeSince(JsonGenerator g, Instant since) throws IOException {
+        long seconds = since.getEpochSecond();
+        long nano = since.getNano();
+        if (seconds < 0 && nano > 0) { // so that the long's smallest value can be reached without overflow
+            seconds++;
+            nano -= NANOS_PER_SECOND;
+        }
+        long nanos;
+        try {
+            nanos = Math.addExact(Math.multiplyExact(seconds, NANOS_PER_SECOND), nano);
+        } catch (ArithmeticException outsideTheYears1677To2262) {
+            g.writeString(since.toString());
+            return;
+        }
+        g.writeNumber(nanos);
     }
 
     private static void optional(JsonGenerator g, String field, String value) throws IOException {

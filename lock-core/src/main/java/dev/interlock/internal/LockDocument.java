@@ -16,15 +16,39 @@ import java.util.function.Predicate;
  * encoded again for the compare-and-set. Fields this library does not know are kept in {@code extra} at
  * every level and written back unchanged.
  *
+ * <p>Format 2, the one written:
+ *
  * <pre>{@code
- * { "format": 1,
+ * { "format": 2,
  *   "holders": { "<holderId>": { "host": "box-1", "bootId": "...", "pidNs": "4026531836", "pid": 4242,
  *                                "startTicks": 1234, "startedAt": "...", "task": "backup-17",
  *                                "leaseUntil": "...", "lastWrite": 17 } },
- *   "locks": { "app:3f2a": { "mode": "EXCLUSIVE",
- *                            "holders": [ { "holder": "<holderId>", "token": 42, "since": "..." } ] } },
+ *   "grants": [ { "holder": "<holderId>", "token": 42, "since": 1795812601123456000,
+ *                 "x": [ "app:3f2a", "app:77" ], "s": [ "platform" ] } ],
  *   "queue": [ { "holder": "<holderId>", "ticket": 40, "locks": { "platform": "EXCLUSIVE" }, "since": "..." } ] }
  * }</pre>
+ *
+ * <p>{@code grants} holds one <em>grant group</em> per holder, token and since (and unknown fields), which is one
+ * per lease as the engine grants them: {@code x} lists the names it holds {@code EXCLUSIVE}, {@code s} those it
+ * holds {@code SHARED}; an empty list is left out, and a group has at least one. A held lock thus costs its name
+ * and a few characters. Groups are written in order of token, then holder, then since; names in the order of
+ * {@link #locks}. The in-memory model is per lock ({@link #locks}: name to mode and grants), as the engine needs it;
+ * decoding builds it from the groups, in the order names first appear, and checks what the per-lock shape made
+ * obvious: an {@code EXCLUSIVE} name appears in exactly one group, once, and a {@code SHARED} one never twice with
+ * the same holder and token. A grant's {@code since} is an integer of nanoseconds since the epoch, exact for every
+ * instant the engine uses (the store's clock has microseconds, the engine extrapolates it with
+ * {@link System#nanoTime()}); an instant outside the years 1677 to 2262, which no store clock gives, is written as
+ * an ISO-8601 string instead, and both forms are read. The other instants ({@code startedAt}, {@code leaseUntil},
+ * a queued request's {@code since}) stay ISO-8601 strings: they occur once per holder or queued request, not per
+ * lock.
+ *
+ * <p>Format 1 is still read; the next write turns it into format 2 (so every process sharing a space must run a
+ * library that reads format 2 before any of them writes it). Its {@code locks} object keyed each name to
+ * {@code {"mode": "EXCLUSIVE", "holders": [{"holder": "<holderId>", "token": 42, "since": "<ISO-8601>"}]}}, about
+ * 130 characters per lock. Converting loses only unknown fields that format 2 has no place for, and which no
+ * version of this library wrote: those of a lock entry itself (format 2 has none), a top-level {@code grants}, and
+ * {@code x} or {@code s} beside a grant (format 2 uses these names); a grant's other unknown fields become its
+ * group's.
  *
  * <p>{@code queue} (absent when empty) lists the requests waiting in fair mode, oldest ticket first: a request
  * may not be granted while an older queued request conflicts with it, so a stream of small requests cannot
@@ -39,15 +63,18 @@ import java.util.function.Predicate;
  */
 public final class LockDocument {
 
-    /** The format this library writes and the newest it reads. */
-    public static final int FORMAT = 1;
+    /** The format this library writes and the newest it reads (it reads format 1 too). */
+    public static final int FORMAT = 2;
 
+    /** The format the document was read in; it is always written in {@link #FORMAT}. */
     int format = FORMAT;
     final Map<String, HolderRecord> holders = new LinkedHashMap<>();
     final Map<String, LockEntry> locks = new LinkedHashMap<>();
     /** Queued requests, ordered by ticket. */
     final List<Waiter> queue = new ArrayList<>();
     ObjectNode extra;
+    /** The grant {@link #grant} made last, reused for the next names of the same lease. */
+    private GrantEntry lastGrant;
 
     /** One holder's record. */
     static final class HolderRecord {
@@ -68,6 +95,10 @@ public final class LockDocument {
     static final class LockEntry {
         LockMode mode;
         final List<GrantEntry> grants = new ArrayList<>(1);
+        /**
+         * Unknown fields of the lock entry: format 2 has no lock entries, so they are neither read (format 1's are
+         * dropped) nor written; always {@code null} from the codec.
+         */
         ObjectNode extra;
 
         LockEntry(LockMode mode, ObjectNode extra) {
@@ -76,7 +107,10 @@ public final class LockDocument {
         }
     }
 
-    /** One grant of a lock to a holder. */
+    /**
+     * One grant of a lock to a holder. Immutable (the unknown fields are never changed), so the grants of one lease
+     * share one instance, as decoding a grant group and {@link #grant} make them.
+     */
     record GrantEntry(String holder, long token, Instant since, ObjectNode extra) {
     }
 
@@ -138,7 +172,13 @@ public final class LockDocument {
             throw new IllegalStateException("internal error: granting " + name + " " + mode + " beside "
                     + entry.grants.size() + " " + entry.mode + " grants; nothing was written");
         }
-        entry.grants.add(new GrantEntry(holderId, token, since, null));
+        GrantEntry grant = lastGrant;
+        if (grant == null || grant.token() != token || !grant.holder().equals(holderId)
+                || !grant.since().equals(since)) {
+            grant = new GrantEntry(holderId, token, since, null);
+            lastGrant = grant;
+        }
+        entry.grants.add(grant);
     }
 
     /**

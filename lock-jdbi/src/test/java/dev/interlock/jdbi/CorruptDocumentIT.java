@@ -100,8 +100,12 @@ class CorruptDocumentIT {
                 + "\":{}}}", "Duplicate field 'locks'"});
         cases.put("nested 1,000 deep", new String[] {"{\"format\":1,\"holders\":{},\"locks\":{},\"x\":"
                 + "[".repeat(1000) + "\"" + MARKER + "\"" + "]".repeat(1000) + "}", "nesting depth"});
-        cases.put("a newer format", new String[] {"{\"format\":2,\"holders\":{},\"locks\":{},\"" + MARKER + "\":1}",
-            "format 2 is newer than this library understands (up to 1); upgrade Interlock"});
+        cases.put("an exclusive lock granted twice", new String[] {"{\"format\":2,\"holders\":{" + VALID_HOLDER
+                + ",\"h2\":{\"host\":\"box\",\"pid\":2}},\"grants\":[{\"holder\":\"h1\",\"token\":1,\"since\":0,"
+                + "\"x\":[\"a\"]},{\"holder\":\"h2\",\"token\":2,\"since\":0,\"x\":[\"a\"],\"" + MARKER + "\":1}]}",
+            "an exclusive lock has exactly one grant"});
+        cases.put("a newer format", new String[] {"{\"format\":3,\"holders\":{},\"grants\":[],\"" + MARKER + "\":1}",
+            "format 3 is newer than this library understands (up to 2); upgrade Interlock"});
         cases.put("NULL", new String[] {null, "the document is NULL"});
         return cases.entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()[0], e.getValue()[1]));
     }

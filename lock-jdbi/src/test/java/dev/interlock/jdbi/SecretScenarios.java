@@ -135,7 +135,7 @@ public final class SecretScenarios {
 
         scenario("newer format", () -> {
             String newer = "secrets-newer-" + UUID.randomUUID();
-            store.createSpaceIfAbsent(newer, "{\"format\":2,\"note\":\"" + MARKER + "\"}");
+            store.createSpaceIfAbsent(newer, "{\"format\":3,\"note\":\"" + MARKER + "\"}");
             manager(store, newer, "newer").snapshot();
         });
 

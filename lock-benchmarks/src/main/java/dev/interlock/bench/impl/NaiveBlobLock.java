@@ -17,8 +17,9 @@ import java.util.UUID;
  * is {@code SELECT version, data} → decode (Jackson tree) → modify → encode →
  * {@code UPDATE ... SET data = ?, version = version + 1 WHERE id = ? AND version = ?}; a lost compare-and-set
  * pauses briefly ({@link Backoff#casPause}) and starts again with a new SELECT. The document has the shape of
- * Interlock's (holders with their process identity, locks with mode, holders, since and token), in a table of the
- * same shape. No liveness checks, no reaping, no fast path, no write serialisation within a process.
+ * Interlock's first format (holders with their process identity; per lock its mode, holders, since and token: about
+ * 130 characters per lock, where format 2 groups a lease's names), in a table of the same shape. No liveness
+ * checks, no reaping, no fast path, no write serialisation within a process.
  */
 final class NaiveBlobLock implements BenchLock {
 

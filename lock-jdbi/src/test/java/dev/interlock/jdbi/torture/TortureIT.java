@@ -617,14 +617,43 @@ class TortureIT {
                 }
             }
         }
-        doc.get("locks").properties().forEach(lock -> {
-            for (JsonNode grant : lock.getValue().get("holders")) {
-                if (which.test(grant.get("holder").asText())) {
-                    found.add("lock " + lock.getKey() + ": " + grant);
+        for (StoredGrant g : storedGrants(doc)) {
+            if (which.test(g.holder())) {
+                found.add("lock " + g.lock() + " (" + g.mode() + "): holder " + g.holder() + " token " + g.token());
+            }
+        }
+        return found;
+    }
+
+    /** One grant as stored: a lock name, its mode, the holder and token it is granted to. */
+    private record StoredGrant(String lock, String mode, String holder, long token) {
+    }
+
+    /**
+     * The grants of a stored document, read independently of the library: format 2 (grant groups, each listing the
+     * names one holder holds with one token, {@code x} exclusive, {@code s} shared), or format 1 (a lock entry per
+     * name, with its mode and its grants), which the space starts in only if an older version created it.
+     */
+    private static List<StoredGrant> storedGrants(JsonNode doc) {
+        List<StoredGrant> out = new ArrayList<>();
+        if (doc.get("format").asInt() == 1) {
+            doc.get("locks").properties().forEach(lock -> {
+                for (JsonNode g : lock.getValue().get("holders")) {
+                    out.add(new StoredGrant(lock.getKey(), lock.getValue().get("mode").asText(),
+                            g.get("holder").asText(), g.get("token").asLong()));
+                }
+            });
+        } else {
+            for (JsonNode group : doc.get("grants")) {
+                for (String field : List.of("x", "s")) {
+                    for (JsonNode name : group.path(field)) {
+                        out.add(new StoredGrant(name.asText(), field.equals("x") ? "EXCLUSIVE" : "SHARED",
+                                group.get("holder").asText(), group.get("token").asLong()));
+                    }
                 }
             }
-        });
-        return found;
+        }
+        return out;
     }
 
     /** One grant in a version of the lock document. */
@@ -778,12 +807,9 @@ class TortureIT {
         /** The grants of a document, with their modes. */
         private Map<GrantKey, String> grants(JsonNode doc) {
             Map<GrantKey, String> out = new HashMap<>();
-            doc.get("locks").properties().forEach(lock -> {
-                for (JsonNode g : lock.getValue().get("holders")) {
-                    out.put(new GrantKey(lock.getKey(), g.get("holder").asText(), g.get("token").asLong()),
-                            lock.getValue().get("mode").asText());
-                }
-            });
+            for (StoredGrant g : storedGrants(doc)) {
+                out.put(new GrantKey(g.lock(), g.holder(), g.token()), g.mode());
+            }
             return out;
         }
 
