@@ -100,11 +100,27 @@ public final class LockDocument {
          * dropped) nor written; always {@code null} from the codec.
          */
         ObjectNode extra;
+        /**
+         * Set once a {@linkplain #copy() copy} of the document refers to this entry too: from then on neither
+         * document changes it, each changes a copy of its own ({@link #writable}).
+         */
+        boolean shared;
 
         LockEntry(LockMode mode, ObjectNode extra) {
             this.mode = mode;
             this.extra = extra;
         }
+    }
+
+    /** @return the entry of {@code name}, copied into this document first if it is shared with another */
+    private LockEntry writable(String name, LockEntry entry) {
+        if (!entry.shared) {
+            return entry;
+        }
+        LockEntry own = new LockEntry(entry.mode, entry.extra);
+        own.grants.addAll(entry.grants);
+        locks.put(name, own);
+        return own;
     }
 
     /**
@@ -142,10 +158,11 @@ public final class LockDocument {
             h.lastWrite = r.lastWrite;
             copy.holders.put(id, h);
         });
+        // the lock entries are shared, not copied: a document with many locks is copied for every write, and a
+        // write changes few of them (see writable)
         locks.forEach((name, e) -> {
-            LockEntry entry = new LockEntry(e.mode, e.extra);
-            entry.grants.addAll(e.grants);
-            copy.locks.put(name, entry);
+            e.shared = true;
+            copy.locks.put(name, e);
         });
         copy.queue.addAll(queue);
         return copy;
@@ -171,6 +188,8 @@ public final class LockDocument {
         } else if (!mode.compatibleWith(entry.mode)) {
             throw new IllegalStateException("internal error: granting " + name + " " + mode + " beside "
                     + entry.grants.size() + " " + entry.mode + " grants; nothing was written");
+        } else {
+            entry = writable(name, entry);
         }
         GrantEntry grant = lastGrant;
         if (grant == null || grant.token() != token || !grant.holder().equals(holderId)
@@ -192,16 +211,29 @@ public final class LockDocument {
         int removed = 0;
         for (Iterator<Map.Entry<String, LockEntry>> it = locks.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, LockEntry> e = it.next();
-            for (Iterator<GrantEntry> g = e.getValue().grants.iterator(); g.hasNext(); ) {
-                GrantEntry grant = g.next();
+            List<GrantEntry> kept = null; // the entry's grants once one of them goes
+            List<GrantEntry> grants = e.getValue().grants;
+            for (int i = 0; i < grants.size(); i++) {
+                GrantEntry grant = grants.get(i);
                 if (match.test(e.getKey(), grant)) {
-                    g.remove();
+                    if (kept == null) {
+                        kept = new ArrayList<>(grants.subList(0, i));
+                    }
                     removed++;
                     onRemoved.accept(e.getKey(), grant);
+                } else if (kept != null) {
+                    kept.add(grant);
                 }
             }
-            if (e.getValue().grants.isEmpty()) {
+            if (kept == null) {
+                continue;
+            }
+            if (kept.isEmpty()) {
                 it.remove();
+            } else {
+                LockEntry own = new LockEntry(e.getValue().mode, e.getValue().extra); // never the shared one
+                own.grants.addAll(kept);
+                e.setValue(own);
             }
         }
         return removed;
@@ -210,14 +242,15 @@ public final class LockDocument {
     /** Removes the grant of {@code holderId} with {@code token} on one lock; returns whether it was there. */
     boolean removeGrant(String name, String holderId, long token) {
         LockEntry entry = locks.get(name);
-        if (entry == null) {
+        if (entry == null || !hasGrant(name, holderId, token)) {
             return false;
         }
-        boolean removed = entry.grants.removeIf(g -> g.token() == token && g.holder().equals(holderId));
+        entry = writable(name, entry);
+        entry.grants.removeIf(g -> g.token() == token && g.holder().equals(holderId));
         if (entry.grants.isEmpty()) {
             locks.remove(name);
         }
-        return removed;
+        return true;
     }
 
     /** @return whether {@code holderId} holds a grant with {@code token} on lock {@code name} */
