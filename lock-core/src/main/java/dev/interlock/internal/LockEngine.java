@@ -434,6 +434,8 @@ public final class LockEngine implements LockManager {
     /** Requests blocked by this manager's own leases, waiting for a release to take them along (oldest first). */
     private final ConcurrentLinkedQueue<GrantOp> handovers = new ConcurrentLinkedQueue<>();
     /** The longest a thread parks between checks while its change is being written; wake-ups come sooner. */
+    /** Writes a combiner makes for others after its own change is written, while changes keep coming. */
+    private static final int EXTRA_ROUNDS = 1;
     private static final long COMBINER_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int WAITING = 0;
     private static final int CLAIMED = 1;
@@ -645,6 +647,11 @@ public final class LockEngine implements LockManager {
             if (!writeLock.hasQueuedThreads() && writeLock.tryLock()) {
                 try {
                     while (!op.done) {
+                        combine();
+                    }
+                    // changes that came meanwhile go in one more write of this thread's: handing the lock on to
+                    // a parked thread would first wait for that thread to be scheduled
+                    for (int round = 0; round < EXTRA_ROUNDS && !pending.isEmpty(); round++) {
                         combine();
                     }
                 } finally {
