@@ -224,6 +224,7 @@ public final class Compare {
         System.setProperty("java.awt.headless", "true");
         Instant started = Instant.now();
         long t0 = System.nanoTime();
+        String loadAtStart = Machine.loadAverage();
         Path resultsDir = args.out() != null ? args.out() : defaultResultsDir();
         Path logDir = defaultLogDir();
         Files.createDirectories(logDir);
@@ -256,6 +257,7 @@ public final class Compare {
 
         String name = LocalDate.now(ZoneOffset.UTC) + (args.quick() ? "-quick" : "");
         Map<String, String> machine = Machine.describe(db, server);
+        machine.put("load average at start", loadAtStart);
         machine.put("load average at end", Machine.loadAverage());
         Results results = new Results(name, started, args.quick(), took, command(argv), machine, run.method(), measurements,
                 run.failures, targets, profiles);

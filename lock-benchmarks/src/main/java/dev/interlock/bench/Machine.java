@@ -37,7 +37,6 @@ final class Machine {
                 m.put("database " + k, v);
             }
         });
-        m.put("load average at start", loadAverage());
         m.put("JMH", org.openjdk.jmh.util.Version.getPlainVersion());
         m.put("code measured", code());
         return m;
