@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -649,9 +650,10 @@ public final class LockEngine implements LockManager {
                     while (!op.done) {
                         combine();
                     }
-                    // changes that came meanwhile go in one more write of this thread's: handing the lock on to
-                    // a parked thread would first wait for that thread to be scheduled
-                    for (int round = 0; round < EXTRA_ROUNDS && !pending.isEmpty(); round++) {
+                    // several changes that came meanwhile go in one more write of this thread's: handing the lock
+                    // on to a parked thread would first wait for that thread to be scheduled. A single one is left
+                    // to its own thread, so that this caller's next change can join it rather than wait behind it.
+                    for (int round = 0; round < EXTRA_ROUNDS && severalPending(); round++) {
                         combine();
                     }
                 } finally {
@@ -665,6 +667,12 @@ public final class LockEngine implements LockManager {
         if (op.error != null) {
             throw op.error;
         }
+    }
+
+    /** @return whether at least two changes wait to be written */
+    private boolean severalPending() {
+        Iterator<Op> it = pending.iterator();
+        return it.hasNext() && it.next() != null && it.hasNext();
     }
 
     /**
