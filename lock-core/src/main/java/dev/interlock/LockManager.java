@@ -168,7 +168,8 @@ public interface LockManager extends AutoCloseable {
 
     /**
      * Releases every lease of this manager that is still held and stops its background work (lease renewal,
-     * sweeping). Idempotent and quiet, like {@link Lease#close()}. The manager must not be used afterwards.
+     * sweeping). Idempotent and quiet, like {@link Lease#close()}. The manager must not be used afterwards: a
+     * request made then, or still waiting for a lock, fails with {@link IllegalStateException}.
      */
     @Override
     void close();

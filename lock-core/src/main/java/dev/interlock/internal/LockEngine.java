@@ -335,6 +335,9 @@ public final class LockEngine implements LockManager {
     }
 
     private Attempt attemptOnce(LockRequest request, Place place) {
+        if (closed) {
+            throw new IllegalStateException("this lock manager is closed: " + this);
+        }
         GrantOp op = new GrantOp(request, place);
         submit(op);
         if (op.result.blocked() && place != null && place.ticket == 0 && config.fair()) {
@@ -734,8 +737,8 @@ public final class LockEngine implements LockManager {
 
     /** Claims the requests waiting on a hand-over that the releases in {@code batch} unblock, oldest first. */
     private List<Op> claimHandovers(List<Op> batch) {
-        if (handovers.isEmpty()) {
-            return List.of();
+        if (handovers.isEmpty() || closed) {
+            return List.of(); // a closing manager's releases hand nothing over: its waiters look again and fail
         }
         Set<String> freed = new HashSet<>();
         for (Op op : batch) {
@@ -1167,6 +1170,7 @@ public final class LockEngine implements LockManager {
             return;
         }
         closed = true;
+        wakeHandovers();
         if (background != null) {
             background.shutdownNow();
         }

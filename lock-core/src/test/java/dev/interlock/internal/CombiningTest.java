@@ -194,6 +194,18 @@ class CombiningTest {
     }
 
     @Test
+    void closingTheManagerFailsItsWaitersInsteadOfHandingThemItsLocks() throws Exception {
+        manager.tryAcquire(LockRequest.exclusive("x")).orElseThrow();
+        Waiter second = startWaiter("x");
+        manager.close();
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> second.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));
+        assertTrue(manager.snapshot().grants().isEmpty(), "close released the lease and granted nothing");
+        assertThrows(IllegalStateException.class, () -> manager.tryAcquire(LockRequest.exclusive("y")));
+    }
+
+    @Test
     void anInterruptedWaiterLeavesNothingBehind() throws Exception {
         Lease held = manager.tryAcquire(LockRequest.exclusive("x")).orElseThrow();
         Waiter second = startWaiter("x");
