@@ -36,7 +36,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs the scenarios of issue 6 for Interlock and the baselines in one go, and writes
+ * Runs the benchmark scenarios for Interlock and the baselines in one go, and writes
  * {@code results/<date>.md}, {@code .json} and {@code .png} ({@code <date>-quick.*} for a quick run):
  *
  * <pre>

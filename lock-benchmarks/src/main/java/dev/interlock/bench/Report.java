@@ -119,7 +119,7 @@ final class Report {
         StringBuilder sb = new StringBuilder();
         sb.append("# Interlock benchmarks: ").append(r.name()).append(r.quick() ? " (quick run)" : " (full run)")
                 .append("\n\n");
-        sb.append("**").append(r.targetsLine()).append("** (the targets of issue 6; ratios within this one run)\n\n");
+        sb.append("**").append(r.targetsLine()).append("** (the targets in lock-benchmarks/README.md; ratios within this one run)\n\n");
         sb.append("Command: `").append(r.command()).append("`, took ")
                 .append(String.format(Locale.ROOT, "%.1f min", r.took().toMillis() / 60000.0)).append(".\n\n");
 

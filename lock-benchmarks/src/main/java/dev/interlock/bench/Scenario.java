@@ -1,6 +1,6 @@
 package dev.interlock.bench;
 
-/** The scenarios of issue 6. */
+/** The benchmark scenarios (P1 to P5, as lock-benchmarks/README.md describes them). */
 public enum Scenario {
     /** Uncontended acquire+release latency, one thread. */
     P1("uncontended acquire+release latency, 1 thread", "µs", false),

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A target of issue 6: Interlock's value in a scenario, divided by a baseline's (or by its own in another case),
+ * A performance target: Interlock's value in a scenario, divided by a baseline's (or by its own in another case),
  * must stay at most ({@code atMost}) or at least a limit.
  *
  * @param id           short id, e.g. {@code P1-shedlock}
@@ -20,7 +20,7 @@ import java.util.Optional;
 public record Target(String id, Scenario scenario, int held, Impl baseline, int baselineHeld, double limit,
                      boolean atMost) {
 
-    /** The targets of issue 6, in its order. */
+    /** The performance targets, in the order the README lists them. */
     public static final List<Target> ALL = List.of(
             new Target("P1-shedlock", Scenario.P1, 0, Impl.SHEDLOCK, 0, 0.6, true),
             new Target("P1-row-per-lock", Scenario.P1, 0, Impl.ROW_PER_LOCK, 0, 1.1, true),

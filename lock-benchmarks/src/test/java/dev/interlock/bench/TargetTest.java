@@ -55,7 +55,7 @@ class TargetTest {
     }
 
     @Test
-    void allSevenTargetsOfTheIssue() {
+    void allSevenTargets() {
         List<String> described = new ArrayList<>();
         Target.ALL.forEach(t -> described.add(t.describe()));
         assertEquals(List.of(
