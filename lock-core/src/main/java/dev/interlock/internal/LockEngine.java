@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -283,7 +284,7 @@ public final class LockEngine implements LockManager {
                     throw timeout(request, waited, maxWait, last, casConflicts);
                 }
                 if (place == null && a.blockedByOwn(holderId)) {
-                    handedOver = awaitHandover(request, Math.min(pause, remaining));
+                    handedOver = awaitHandover(request, a.blockers, Math.min(pause, remaining));
                 } else {
                     awaitRelease(generation, Math.min(pause, remaining));
                 }
@@ -696,12 +697,21 @@ public final class LockEngine implements LockManager {
      * release that frees one of its names takes the request into the same compare-and-set, so the lock passes
      * from one thread to the next in one write instead of a release and a separate grant.
      *
+     * @param blockers what blocked the request: this manager's own grants
      * @return the outcome decided in such a write; {@code null} if none came within {@code nanos}, the thread
-     *         was interrupted, or a release elsewhere (lost lease, releaseAll) asks it to look again
+     *         was interrupted, a blocker is gone already, or a release elsewhere (lost lease, releaseAll) asks it
+     *         to look again
      */
-    private Attempt awaitHandover(LockRequest request, long nanos) {
+    private Attempt awaitHandover(LockRequest request, List<LockSnapshot.Grant> blockers, long nanos) {
         GrantOp op = new GrantOp(request, null);
         handovers.add(op);
+        // A release that landed before this request was registered neither took it along nor woke it: look
+        // again at once if a blocker is gone (releases end their lease before they wake the registered ones).
+        for (LockSnapshot.Grant g : blockers) {
+            if (live.owner(g.token(), g.lock()) == null) {
+                op.wake = true;
+            }
+        }
         long deadline = System.nanoTime() + nanos;
         while (op.handover.get() == WAITING) {
             long left = deadline - System.nanoTime();
@@ -735,6 +745,36 @@ public final class LockEngine implements LockManager {
         }
     }
 
+    /**
+     * After a write that released locks: asks the requests waiting on a hand-over for any of the names it freed
+     * and granted to no one to look again (they came after the write took its hand-overs). Those whose names
+     * the write handed on stay parked: the new holder blocks them as the old one did.
+     */
+    private void wakeHandovers(List<Op> batch, Round round) {
+        if (handovers.isEmpty()) {
+            return;
+        }
+        Set<String> freed = new HashSet<>();
+        for (Op op : batch) {
+            if (op instanceof ReleaseOp r && r.present > 0) {
+                freed.addAll(r.lease.locks().keySet());
+            }
+        }
+        freed.removeAll(round.granted);
+        if (freed.isEmpty()) {
+            return;
+        }
+        for (GrantOp op : handovers) {
+            for (String name : op.request.locks().keySet()) {
+                if (freed.contains(name)) {
+                    op.wake = true;
+                    LockSupport.unpark(op.thread);
+                    break;
+                }
+            }
+        }
+    }
+
     /** Claims the requests waiting on a hand-over that the releases in {@code batch} unblock, oldest first. */
     private List<Op> claimHandovers(List<Op> batch) {
         if (handovers.isEmpty() || closed) {
@@ -750,17 +790,23 @@ public final class LockEngine implements LockManager {
             return List.of();
         }
         List<Op> claimed = new ArrayList<>();
+        Map<String, LockMode> taken = new HashMap<>(); // what the claimed requests want
         for (GrantOp op : handovers) {
             if (claimed.size() >= MAX_BATCH) {
                 break;
             }
             boolean wanted = false;
-            for (String name : op.request.locks().keySet()) {
-                wanted |= freed.contains(name);
+            boolean clashes = false; // with a request claimed before it: only one of them could be granted
+            for (Map.Entry<String, LockMode> want : op.request.locks().entrySet()) {
+                wanted |= freed.contains(want.getKey());
+                LockMode other = taken.get(want.getKey());
+                clashes |= other != null && !other.compatibleWith(want.getValue());
             }
-            if (wanted && op.handover.compareAndSet(WAITING, CLAIMED)) {
+            if (wanted && !clashes && op.handover.compareAndSet(WAITING, CLAIMED)) {
                 handovers.remove(op);
                 claimed.add(op);
+                op.request.locks().forEach((name, mode) -> taken.merge(name, mode,
+                        (a, b) -> a == LockMode.SHARED && b == LockMode.SHARED ? a : LockMode.EXCLUSIVE));
             }
         }
         return claimed;
@@ -805,6 +851,7 @@ public final class LockEngine implements LockManager {
                 if (result == CasResult.APPLIED) {
                     batch.forEach(Op::landed);
                     round.after.forEach(Runnable::run);
+                    wakeHandovers(batch, round);
                     break;
                 }
                 if (result == CasResult.CONFLICT) {
@@ -834,6 +881,7 @@ public final class LockEngine implements LockManager {
                 for (Op op : batch) {
                     op.settle(fresh, wrote);
                 }
+                wakeHandovers(); // what was handed on is unsure: every waiter looks again
                 break;
             }
         } catch (RuntimeException e) {
@@ -965,6 +1013,7 @@ public final class LockEngine implements LockManager {
                     + " until this manager's next write", space, lease.token(), e.toString(), holderId);
             live.remove(lease);
             lease.markReleased();
+            wakeHandovers(); // its orphans block no request of this manager
         } finally {
             signalRelease();
         }
@@ -1465,7 +1514,6 @@ public final class LockEngine implements LockManager {
             releaseGeneration++;
             releaseSignal.notifyAll();
         }
-        wakeHandovers();
     }
 
     /** Waits up to {@code nanos}, returning early if a release happened since {@code generation}. */
