@@ -146,8 +146,10 @@ public final class LockDocument {
     }
 
     /**
-     * @return a working copy that shares nothing mutable with this one (records and the unknown fields, which the
-     *     engine never changes, are shared)
+     * @return a working copy: its holder records and lists are its own; its lock entries are shared with this
+     *     document until either changes one (copy-on-write: a {@link LockEntry}'s grants change only through
+     *     {@link #grant}, {@link #removeGrant} and {@link #removeGrants}, which copy a shared entry first);
+     *     grants, queued requests and unknown fields, which are never changed, are shared
      */
     LockDocument copy() {
         LockDocument copy = new LockDocument();

@@ -85,9 +85,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Waiting ({@link #acquire}) repeats the grant attempt with capped exponential backoff and full jitter on
  * a {@link System#nanoTime()} budget, and wakes early when this manager releases something. A request blocked
- * only by this manager's own live leases is decided without reading the store (those grants stand whatever
- * other writers did) and waits for the release that frees it: that release takes the request into its own
- * compare-and-set, so the lock passes between threads of one process in one write.
+ * only by this manager's own live leases is decided without reading the store, as long as this manager's last
+ * write is under a second old (only an operator's forceRelease, a releaseAll or a reaper could have removed those
+ * grants; after that time a fresh read would show it), and waits for the release that frees it: that release
+ * takes the request into its own compare-and-set, so the lock passes between threads of one process in one
+ * write.
  *
  * <p>Thread-safe.
  */
@@ -256,11 +258,13 @@ public final class LockEngine implements LockManager {
         Attempt handedOver = null;
         try {
             for (int attempt = 1; ; attempt++) {
-                if (Thread.interrupted()) {
+                // a lease handed over is returned even to an interrupted thread (its flag stays set): thrown away,
+                // it would stay held with no caller to release it
+                if (handedOver == null && Thread.interrupted()) {
                     throw new InterruptedException("interrupted while waiting for " + request);
                 }
                 long generation = releaseGeneration();
-                Attempt a = handedOver != null ? handedOver : attemptOnce(request, place);
+                Attempt a = handedOver != null ? openOrRelease(handedOver) : attemptOnce(request, place);
                 handedOver = null;
                 if (a.lease != null) {
                     granted(a.lease, start, attempt);
@@ -341,10 +345,24 @@ public final class LockEngine implements LockManager {
         }
         GrantOp op = new GrantOp(request, place);
         submit(op);
+        openOrRelease(op.result);
         if (op.result.blocked() && place != null && place.ticket == 0 && config.fair()) {
             enqueue(request, place);
         }
         return op.result;
+    }
+
+    /**
+     * A grant that raced with {@link #close()} is released again, and the caller told the manager is closed.
+     *
+     * @return {@code a}
+     */
+    private Attempt openOrRelease(Attempt a) {
+        if (a.lease != null && closed) {
+            a.lease.close();
+            throw new IllegalStateException("this lock manager is closed: " + this);
+        }
+        return a;
     }
 
     /**
@@ -438,9 +456,9 @@ public final class LockEngine implements LockManager {
     private final ConcurrentLinkedQueue<Op> pending = new ConcurrentLinkedQueue<>();
     /** Requests blocked by this manager's own leases, waiting for a release to take them along (oldest first). */
     private final ConcurrentLinkedQueue<GrantOp> handovers = new ConcurrentLinkedQueue<>();
-    /** The longest a thread parks between checks while its change is being written; wake-ups come sooner. */
     /** Writes a combiner makes for others after its own change is written, while changes keep coming. */
     private static final int EXTRA_ROUNDS = 1;
+    /** The longest a thread parks between checks while its change is being written; wake-ups come sooner. */
     private static final long COMBINER_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int WAITING = 0;
     private static final int CLAIMED = 1;
@@ -450,6 +468,8 @@ public final class LockEngine implements LockManager {
     private static final class Round {
         /** Lock names granted to this holder in this write: one write never grants a holder a name twice. */
         final Set<String> granted = new HashSet<>();
+        /** The names of {@link #granted} granted EXCLUSIVE. */
+        final Set<String> grantedExclusive = new HashSet<>();
         /** Log lines and events to emit once the write is in place. */
         final List<Runnable> after = new ArrayList<>();
     }
@@ -541,6 +561,11 @@ public final class LockEngine implements LockManager {
                 doc.grant(want.getKey(), want.getValue(), holderId, token, cur.now);
             }
             round.granted.addAll(request.locks().keySet());
+            request.locks().forEach((name, mode) -> {
+                if (mode == LockMode.EXCLUSIVE) {
+                    round.grantedExclusive.add(name);
+                }
+            });
             lease = new EngineLease(LockEngine.this, request.locks(), token, cur.now);
             // registered before the write, so the orphan sweep never takes its grants for orphans
             live.add(lease);
@@ -572,6 +597,9 @@ public final class LockEngine implements LockManager {
         @Override
         void settle(Current fresh, boolean wrote) {
             if (lease == null) {
+                if (blockedByRound && !wrote) {
+                    result = Attempt.CAS_CONFLICT; // what blocked it was never written
+                }
                 return;
             }
             for (String name : request.locks().keySet()) {
@@ -647,6 +675,7 @@ public final class LockEngine implements LockManager {
     private void submit(Op op) {
         checkNotReentered();
         pending.add(op);
+        boolean interrupted = false; // parking returns at once while the flag is set: kept aside, put back after
         while (!op.done) {
             // a thread queued on the lock (a renewal, a sweep) goes first: the combiners must not starve it
             if (!writeLock.hasQueuedThreads() && writeLock.tryLock()) {
@@ -664,9 +693,13 @@ public final class LockEngine implements LockManager {
                     unlockWrites();
                 }
             } else {
+                interrupted |= Thread.interrupted();
                 // woken by the combiner (decided) or by unlockWrites (lock free); the timeout only bounds a bug
                 LockSupport.parkNanos(this, COMBINER_PARK_NANOS);
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (op.error != null) {
             throw op.error;
@@ -727,6 +760,7 @@ public final class LockEngine implements LockManager {
         boolean interrupted = Thread.interrupted(); // kept for the caller; parking must not spin on it
         while (!op.done) {
             LockSupport.parkNanos(this, COMBINER_PARK_NANOS);
+            interrupted |= Thread.interrupted();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -760,7 +794,7 @@ public final class LockEngine implements LockManager {
                 freed.addAll(r.lease.locks().keySet());
             }
         }
-        freed.removeAll(round.granted);
+        freed.removeAll(round.grantedExclusive); // a waiter for a name granted SHARED may share it
         if (freed.isEmpty()) {
             return;
         }
@@ -775,10 +809,13 @@ public final class LockEngine implements LockManager {
         }
     }
 
-    /** Claims the requests waiting on a hand-over that the releases in {@code batch} unblock, oldest first. */
-    private List<Op> claimHandovers(List<Op> batch) {
+    /**
+     * Claims the requests waiting on a hand-over that the releases in {@code batch} (its first {@code releases}
+     * entries) unblock, oldest first, and puts them into the batch right after the releases.
+     */
+    private void claimHandovers(List<Op> batch, int releases) {
         if (handovers.isEmpty() || closed) {
-            return List.of(); // a closing manager's releases hand nothing over: its waiters look again and fail
+            return; // a closing manager's releases hand nothing over: its waiters look again and fail
         }
         Set<String> freed = new HashSet<>();
         for (Op op : batch) {
@@ -787,29 +824,26 @@ public final class LockEngine implements LockManager {
             }
         }
         if (freed.isEmpty()) {
-            return List.of();
+            return;
         }
-        List<Op> claimed = new ArrayList<>();
-        Map<String, LockMode> taken = new HashMap<>(); // what the claimed requests want
+        int at = releases;
+        Set<String> taken = new HashSet<>(); // the names of the requests claimed so far
         for (GrantOp op : handovers) {
-            if (claimed.size() >= MAX_BATCH) {
+            if (at - releases >= MAX_BATCH) {
                 break;
             }
             boolean wanted = false;
-            boolean clashes = false; // with a request claimed before it: only one of them could be granted
-            for (Map.Entry<String, LockMode> want : op.request.locks().entrySet()) {
-                wanted |= freed.contains(want.getKey());
-                LockMode other = taken.get(want.getKey());
-                clashes |= other != null && !other.compatibleWith(want.getValue());
+            boolean clashes = false; // one write grants a name once (see GrantOp.decide), so claim one per name
+            for (String name : op.request.locks().keySet()) {
+                wanted |= freed.contains(name);
+                clashes |= taken.contains(name);
             }
             if (wanted && !clashes && op.handover.compareAndSet(WAITING, CLAIMED)) {
                 handovers.remove(op);
-                claimed.add(op);
-                op.request.locks().forEach((name, mode) -> taken.merge(name, mode,
-                        (a, b) -> a == LockMode.SHARED && b == LockMode.SHARED ? a : LockMode.EXCLUSIVE));
+                batch.add(at++, op); // at once: a claimed request must be in the batch whatever happens next
+                taken.addAll(op.request.locks().keySet());
             }
         }
-        return claimed;
     }
 
     /**
@@ -827,8 +861,8 @@ public final class LockEngine implements LockManager {
         while (releases < batch.size() && batch.get(releases) instanceof ReleaseOp) {
             releases++;
         }
-        batch.addAll(releases, claimHandovers(batch));
         try {
+            claimHandovers(batch, releases);
             Current cur = readForWrite();
             while (true) {
                 Round round = new Round();
@@ -836,7 +870,7 @@ public final class LockEngine implements LockManager {
                 for (Op op : batch) {
                     writes |= op.decide(cur, round);
                 }
-                if (!writes && cur.cached && !blockedByOwnOnly(batch)) {
+                if (!writes && cur.cached && !(blockedByOwnOnly(batch) && recentlyWritten(cur))) {
                     lastWrite = null; // "nothing to write" is decided on a fresh read only
                     cur = read();
                     continue;
@@ -886,6 +920,12 @@ public final class LockEngine implements LockManager {
             }
         } catch (RuntimeException e) {
             batch.forEach(op -> op.fail(e));
+        } catch (Error e) {
+            // every waiting thread gets an answer; the error itself goes on up in this thread
+            LockException failed = new LockException("internal error while writing lock space '" + space + "': " + e,
+                    e);
+            batch.forEach(op -> op.fail(failed));
+            throw e;
         } finally {
             Thread me = Thread.currentThread();
             for (Op op : batch) {
@@ -896,6 +936,19 @@ public final class LockEngine implements LockManager {
             }
         }
     }
+
+    /**
+     * Whether this manager's last write, which {@code cur} is, was made less than {@link #OWN_BLOCK_TRUST_NANOS}
+     * ago: a refusal decided on it alone is then taken as it is. An operator's forceRelease, a releaseAll or a
+     * reaper may have removed the blocking grant since; after that time a fresh read says so.
+     */
+    private boolean recentlyWritten(Current cur) {
+        LastWrite last = lastWrite; // what cur was copied from: the time of the write's decision
+        return cur.cached && last != null && System.nanoTime() - last.anchorNanos < OWN_BLOCK_TRUST_NANOS;
+    }
+
+    /** How long a request blocked by this manager's own lease is refused without reading the store. */
+    private static final long OWN_BLOCK_TRUST_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /**
      * Whether every change in {@code batch} is a request blocked only by this manager's own live leases: such a

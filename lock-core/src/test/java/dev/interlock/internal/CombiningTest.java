@@ -206,6 +206,38 @@ class CombiningTest {
     }
 
     @Test
+    void aWaiterInterruptedWhileItsHandOverIsWrittenStillGetsTheLease() throws Exception {
+        Lease first = manager.tryAcquire(LockRequest.exclusive("x")).orElseThrow();
+        Waiter second = startWaiter("x");
+        store.casMillis = 300; // the release's write, which takes the waiter along, is in flight a while
+        Future<?> release = pool.submit(first::close);
+        Thread.sleep(100);
+        second.thread.interrupt(); // claimed by then: its grant is being written
+        Lease lease = second.get(10, TimeUnit.SECONDS);
+        release.get(10, TimeUnit.SECONDS);
+        assertTrue(lease.isHeld(), "the lease written for it is returned, not dropped");
+        assertEquals(1, manager.snapshot().grantsOf("x").size());
+        store.casMillis = 0;
+        lease.close();
+        assertTrue(manager.snapshot().grants().isEmpty(), "nothing left held");
+    }
+
+    @Test
+    void aRefusalByTheManagersOwnLeaseIsCheckedOnTheStoreOnceItIsOld() throws Exception {
+        LockManager operator = LockManager.builder(store).holder(Holder.currentProcess("operator")).build();
+        Lease held = manager.tryAcquire(LockRequest.exclusive("x")).orElseThrow();
+        assertEquals(1, operator.forceRelease("x"));
+        assertTrue(manager.tryAcquire(LockRequest.exclusive("x")).isEmpty(), "at first: decided on its own write");
+        Thread.sleep(1_100);
+        Lease again = manager.tryAcquire(LockRequest.exclusive("x")).orElseThrow(); // a fresh read finds x free
+        assertTrue(again.isHeld());
+        again.close();
+        held.close(); // finds its grant gone
+        assertFalse(held.isHeld());
+        operator.close();
+    }
+
+    @Test
     void anInterruptedWaiterLeavesNothingBehind() throws Exception {
         Lease held = manager.tryAcquire(LockRequest.exclusive("x")).orElseThrow();
         Waiter second = startWaiter("x");
