@@ -468,8 +468,6 @@ public final class LockEngine implements LockManager {
     private static final class Round {
         /** Lock names granted to this holder in this write: one write never grants a holder a name twice. */
         final Set<String> granted = new HashSet<>();
-        /** The names of {@link #granted} granted EXCLUSIVE. */
-        final Set<String> grantedExclusive = new HashSet<>();
         /** Log lines and events to emit once the write is in place. */
         final List<Runnable> after = new ArrayList<>();
     }
@@ -519,6 +517,12 @@ public final class LockEngine implements LockManager {
         /** Set to ask a request waiting on a hand-over to look again. */
         volatile boolean wake;
 
+        /** Asks this request, waiting on a hand-over, to look at the space again. */
+        void wakeUp() {
+            wake = true;
+            LockSupport.unpark(thread);
+        }
+
         GrantOp(LockRequest request, Place place) {
             this.request = request;
             this.place = place;
@@ -561,11 +565,6 @@ public final class LockEngine implements LockManager {
                 doc.grant(want.getKey(), want.getValue(), holderId, token, cur.now);
             }
             round.granted.addAll(request.locks().keySet());
-            request.locks().forEach((name, mode) -> {
-                if (mode == LockMode.EXCLUSIVE) {
-                    round.grantedExclusive.add(name);
-                }
-            });
             lease = new EngineLease(LockEngine.this, request.locks(), token, cur.now);
             // registered before the write, so the orphan sweep never takes its grants for orphans
             live.add(lease);
@@ -773,38 +772,43 @@ public final class LockEngine implements LockManager {
 
     /** Asks every request waiting on a hand-over to look at the space again. */
     private void wakeHandovers() {
-        for (GrantOp op : handovers) {
-            op.wake = true;
-            LockSupport.unpark(op.thread);
+        handovers.forEach(GrantOp::wakeUp);
+    }
+
+    /** @return the names of the leases the releases in {@code batch} free */
+    private static Set<String> releasedNames(List<Op> batch) {
+        Set<String> names = new HashSet<>();
+        for (Op op : batch) {
+            if (op instanceof ReleaseOp r) {
+                names.addAll(r.lease.locks().keySet());
+            }
         }
+        return names;
     }
 
     /**
      * After a write that released locks: asks the requests waiting on a hand-over for any of the names it freed
      * and granted to no one to look again (they came after the write took its hand-overs). Those whose names
      * the write handed on stay parked: the new holder blocks them as the old one did.
+     *
+     * @param written the document the write put in place
      */
-    private void wakeHandovers(List<Op> batch, Round round) {
+    private void wakeHandovers(List<Op> batch, LockDocument written) {
         if (handovers.isEmpty()) {
             return;
         }
-        Set<String> freed = new HashSet<>();
-        for (Op op : batch) {
-            if (op instanceof ReleaseOp r && r.present > 0) {
-                freed.addAll(r.lease.locks().keySet());
-            }
-        }
-        freed.removeAll(round.grantedExclusive); // a waiter for a name granted SHARED may share it
+        Set<String> freed = releasedNames(batch);
+        // still held EXCLUSIVE (handed on in this write): the waiters wait for its next release
+        freed.removeIf(name -> {
+            LockDocument.LockEntry entry = written.locks.get(name);
+            return entry != null && entry.mode == LockMode.EXCLUSIVE;
+        });
         if (freed.isEmpty()) {
             return;
         }
         for (GrantOp op : handovers) {
-            for (String name : op.request.locks().keySet()) {
-                if (freed.contains(name)) {
-                    op.wake = true;
-                    LockSupport.unpark(op.thread);
-                    break;
-                }
+            if (!java.util.Collections.disjoint(op.request.locks().keySet(), freed)) {
+                op.wakeUp();
             }
         }
     }
@@ -817,12 +821,7 @@ public final class LockEngine implements LockManager {
         if (handovers.isEmpty() || closed) {
             return; // a closing manager's releases hand nothing over: its waiters look again and fail
         }
-        Set<String> freed = new HashSet<>();
-        for (Op op : batch) {
-            if (op instanceof ReleaseOp r) {
-                freed.addAll(r.lease.locks().keySet());
-            }
-        }
+        Set<String> freed = releasedNames(batch);
         if (freed.isEmpty()) {
             return;
         }
@@ -885,7 +884,7 @@ public final class LockEngine implements LockManager {
                 if (result == CasResult.APPLIED) {
                     batch.forEach(Op::landed);
                     round.after.forEach(Runnable::run);
-                    wakeHandovers(batch, round);
+                    wakeHandovers(batch, cur.doc);
                     break;
                 }
                 if (result == CasResult.CONFLICT) {
