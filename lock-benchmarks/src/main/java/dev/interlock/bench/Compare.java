@@ -617,9 +617,48 @@ public final class Compare {
             wallPerOp = threads * 1e6 / score;
             shown = score;
         }
+        if (w.scenario() == Scenario.P5 && w.held() == 0 && w.impl() == Impl.INTERLOCK) {
+            metrics.putAll(statementFloor());
+        }
         Profile p = new Profile(w.scenario(), w.held(), w.impl(), threads, shown, wallPerOp, metrics, detail, w.why());
         say("  " + summary(p));
         return p;
+    }
+
+    /**
+     * Measures {@code LockBenchmarks.statementFloor}: P1's statements alone, Interlock's and row-per-lock's, with the
+     * JMH settings of the run.
+     *
+     * @return {@code floor:<kind> us} → median latency in µs; empty if the run failed (noted in the failures)
+     */
+    private Map<String, Double> statementFloor() {
+        lastLog = logDir.resolve(String.format(Locale.ROOT, "jmh-%02d-statementFloor.log", ++jmhRuns));
+        ChainedOptionsBuilder b = new OptionsBuilder()
+                .include(LockBenchmarks.class.getName().replace(".", "\\.") + "\\.statementFloor$")
+                .forks(settings.forks())
+                .threads(1)
+                .warmupIterations(settings.warmupIterations())
+                .warmupTime(TimeValue.milliseconds(settings.warmupMillis()))
+                .measurementIterations(settings.iterations())
+                .measurementTime(TimeValue.milliseconds(settings.iterationMillis()))
+                .timeout(TimeValue.minutes(5))
+                .shouldFailOnError(false)
+                .jvmArgs(jvmArgs().toArray(String[]::new))
+                .jvmArgsAppend(db.jvmArgs().toArray(String[]::new))
+                .output(lastLog.toString());
+        Map<String, Double> out = new LinkedHashMap<>();
+        try {
+            for (RunResult rr : new Runner(b.build()).run()) {
+                String kind = rr.getParams().getParam("floor");
+                double p50 = rr.getPrimaryResult().getStatistics().getPercentile(50);
+                out.put("floor:" + kind + " us", p50);
+                say(String.format(Locale.ROOT, "  statement floor %s: median %.0f µs", kind, p50));
+            }
+        } catch (RunnerException e) {
+            failures.add("statementFloor: JMH failed: " + e.getMessage());
+            say("  statement floor failed: " + e.getMessage());
+        }
+        return out;
     }
 
     private Profile profileP3(Wanted w) throws IOException, InterruptedException {

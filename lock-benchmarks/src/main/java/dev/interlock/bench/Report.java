@@ -214,7 +214,23 @@ final class Report {
             sb.append("; the space's document is ").append(doc >= 10240 ? num(doc / 1024, 1) + " KiB" : num(doc, 0) + " bytes");
         }
         sb.append(".\n\n");
+        double floorMine = p.metric("floor:space-row us");
+        double floorRow = p.metric("floor:row-per-lock us");
+        if (!Double.isNaN(floorMine) && !Double.isNaN(floorRow) && floorRow > 0) {
+            sb.append(String.format(Locale.ROOT, "Statement floor (the statements alone, no lock code, each on a pooled"
+                    + " connection; medians, measured after this profile): Interlock's two compare-and-set UPDATEs of"
+                    + " the space row, with the documents it writes, %s µs; row-per-lock's INSERT IGNORE and DELETE"
+                    + " %s µs. Ratio **%sx**: no code that issues Interlock's statements gets below it.%n%n",
+                    num(floorMine, 0), num(floorRow, 0), Target.format(floorMine / floorRow)));
+        }
         Map<String, double[]> statements = p.statements();
+        double[] updates = statements.get("update");
+        if (p.scenario() == Scenario.P3 && updates != null && updates[0] > updates[2]) {
+            double applied = updates[0] - updates[2]; // per pair
+            sb.append(String.format(Locale.ROOT, "The space row took %s writes a second that changed it, each carrying"
+                    + " %s lock changes (a pair is 2); %s of every %s UPDATEs lost their compare-and-set.%n%n",
+                    num(p.score() * applied, 0), num(2 / applied, 2), num(updates[2], 2), num(updates[0], 2)));
+        }
         if (!statements.isEmpty()) {
             List<List<String>> rows = new ArrayList<>();
             rows.add(List.of("JDBC", "per operation", "of which changed no row", "µs per operation (wall, inside the call)"));

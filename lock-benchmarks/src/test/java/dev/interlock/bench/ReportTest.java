@@ -1,6 +1,7 @@
 package dev.interlock.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,6 +56,24 @@ class ReportTest {
         assertTrue(md.contains("| queue: waiting for the manager's write lock | 55.0% | 1,466 |"), md);
         assertTrue(md.contains("P3 ShedLock: boom"), md);
         assertTrue(md.contains("![throughput per scenario and implementation](2026-11-27-quick.png)"), md);
+    }
+
+    @Test
+    void theP1ProfileShowsTheStatementFloorAndTheP3ProfileTheRowsWrites() {
+        Results base = sample();
+        Profile p1 = new Profile(Scenario.P5, 0, Impl.INTERLOCK, 1, 440, 470, Map.of(
+                "floor:space-row us", 385.0, "floor:row-per-lock us", 350.0), "", List.of());
+        // 800 pairs/s; 2.5 UPDATEs a pair of which 1.0 changed nothing: 1.5 applied a pair, 1,200 a second
+        Profile p3 = new Profile(Scenario.P3, 0, Impl.INTERLOCK, 8, 800, 10_000, Map.of(
+                "sql:UPDATE/op", 2.5, "sql:UPDATE us/op", 3000.0, "sql:UPDATE no-row/op", 1.0), "", List.of());
+        Results r = new Results(base.name(), base.startedAt(), base.quick(), base.took(), base.command(),
+                base.machine(), base.method(), base.measurements(), base.failures(), base.targets(), List.of(p1, p3));
+        String md = Report.markdown(r);
+        assertTrue(md.contains("the documents it writes, 385 µs; row-per-lock's INSERT IGNORE and DELETE 350 µs. Ratio"
+                + " **1.1x**"), md);
+        assertTrue(md.contains("The space row took 1,200 writes a second that changed it, each carrying 1.33 lock"
+                + " changes (a pair is 2); 1.00 of every 2.50 UPDATEs lost their compare-and-set."), md);
+        assertFalse(Report.markdown(base).contains("Statement floor"), "no floor paragraph without the figures");
     }
 
     @Test

@@ -63,6 +63,20 @@ public class LockBenchmarks {
         state.lock.acquire(state.name, MAX_WAIT).release();
     }
 
+    /**
+     * The floor under P1: an acquire's and a release's statements alone, with no lock code (see
+     * {@code StatementFloor}). Latency, sampled, one thread.
+     *
+     * @param state the statements
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @Threads(1)
+    public void statementFloor(FloorState state) {
+        state.statements.pair();
+    }
+
     private static void pair(BenchLock lock, String name) {
         BenchLock.Held held = lock.tryAcquire(name);
         if (held == null) {
