@@ -218,9 +218,9 @@ final class Report {
         double floorRow = p.metric("floor:row-per-lock us");
         if (!Double.isNaN(floorMine) && !Double.isNaN(floorRow) && floorRow > 0) {
             sb.append(String.format(Locale.ROOT, "Statement floor (the statements alone, no lock code, each on a pooled"
-                    + " connection; medians, measured after this profile): Interlock's two compare-and-set UPDATEs of"
+                    + " connection; medians, measured right after P1): Interlock's two compare-and-set UPDATEs of"
                     + " the space row, with the documents it writes, %s µs; row-per-lock's INSERT IGNORE and DELETE"
-                    + " %s µs. Ratio **%sx**: no code that issues Interlock's statements gets below it.%n%n",
+                    + " %s µs. Ratio **%sx**: the P1 ratio that would be left if the lock code cost nothing.%n%n",
                     num(floorMine, 0), num(floorRow, 0), Target.format(floorMine / floorRow)));
         }
         Map<String, double[]> statements = p.statements();
