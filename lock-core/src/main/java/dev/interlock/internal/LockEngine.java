@@ -705,6 +705,40 @@ public final class LockEngine implements LockManager {
         }
     }
 
+    /** Changes in the last batch (under the write lock): how many threads are likely to come back with more. */
+    private int lastBatch;
+    /** How long the last compare-and-set took (under the write lock). */
+    private long lastCasNanos;
+    /** A combiner waits for the threads its last write answered only if that write carried this many changes. */
+    private static final int GATHER_MIN_BATCH = 3;
+    /** The longest it waits, and at most half of the last compare-and-set's time. */
+    private static final long GATHER_MAX_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
+    /**
+     * Gives the threads the last write answered a moment to queue their next change, so that it joins this write
+     * instead of waiting a whole write for the next one. Only after a batch of several changes (several threads
+     * at work), and for at most 100 µs or half the last compare-and-set's time: a lone thread never waits. With 8
+     * threads each taking and freeing a lock of its own (benchmark P2), the rate rose by about a third.
+     */
+    private void gather() {
+        int expect = Math.min(lastBatch, MAX_BATCH);
+        if (expect < GATHER_MIN_BATCH || pendingAtLeast(expect)) {
+            return;
+        }
+        long deadline = System.nanoTime() + Math.min(GATHER_MAX_NANOS, lastCasNanos / 2);
+        while (System.nanoTime() - deadline < 0 && !pendingAtLeast(expect)) {
+            Thread.yield(); // the cores go to the threads being waited for
+        }
+    }
+
+    private boolean pendingAtLeast(int n) {
+        int count = 0;
+        for (Iterator<Op> it = pending.iterator(); it.hasNext() && count < n; it.next()) {
+            count++;
+        }
+        return count >= n;
+    }
+
     /** @return whether at least two changes wait to be written */
     private boolean severalPending() {
         Iterator<Op> it = pending.iterator();
@@ -850,6 +884,7 @@ public final class LockEngine implements LockManager {
      * came, each decided on the document as the ones before it left it.
      */
     private void combine() {
+        gather();
         List<Op> batch = new ArrayList<>();
         for (Op op; batch.size() < MAX_BATCH && (op = pending.poll()) != null; ) {
             batch.add(op);
@@ -860,6 +895,7 @@ public final class LockEngine implements LockManager {
         while (releases < batch.size() && batch.get(releases) instanceof ReleaseOp) {
             releases++;
         }
+        lastBatch = batch.size();
         try {
             claimHandovers(batch, releases);
             Current cur = readForWrite();
@@ -1380,7 +1416,9 @@ public final class LockEngine implements LockManager {
             throw new LockException("lock space '" + space + "' would grow to " + text.length()
                     + " characters, over its limit of " + codec.maxChars() + " (maxDocumentSize); nothing was written");
         }
+        long casStart = System.nanoTime();
         CasResult result = store.compareAndSet(space, cur.version, text);
+        lastCasNanos = System.nanoTime() - casStart;
         if (result == CasResult.APPLIED) {
             // kept as it is: no caller changes a document once it is written, and readForWrite hands out copies
             lastWrite = new LastWrite(cur.version + 1, doc, cur.now, cur.anchorNanos, cur.uncertainty);
