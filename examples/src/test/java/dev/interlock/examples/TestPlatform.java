@@ -66,6 +66,22 @@ public final class TestPlatform implements AutoCloseable {
         return settings;
     }
 
+    /**
+     * @param home the CLI's {@code --home}
+     * @return the CLI options that point a command at this platform's database and home
+     */
+    public List<String> cliOptions(Path home) {
+        List<String> args = new java.util.ArrayList<>(List.of("--jdbc-url", settings.jdbcUrl(), "--home",
+                home.toString()));
+        if (settings.user() != null) {
+            args.addAll(List.of("--user", settings.user()));
+        }
+        if (settings.password().isPresent()) {
+            args.addAll(List.of("--password", settings.password().reveal()));
+        }
+        return args;
+    }
+
     /** @return the tasks table */
     public Tasks tasks() {
         return new Tasks(platform.jdbi());

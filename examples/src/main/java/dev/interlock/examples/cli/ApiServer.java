@@ -142,8 +142,11 @@ final class ApiServer implements AutoCloseable {
         });
     }
 
-    /** @return the one path segment in {@code /segment}, decoded, or null if there are more */
+    /** @return the one path segment in {@code /segment}, decoded, or null if there are none or more */
     private static String singleSegment(String rest) {
+        if (!rest.startsWith("/")) {
+            return null; // e.g. the empty id of /archives/icon
+        }
         String raw = rest.substring(1);
         if (raw.isEmpty() || raw.contains("/")) {
             return null;

@@ -11,8 +11,16 @@ import picocli.CommandLine.Option;
 /** {@code cleanup [--dry-run]}. */
 @Command(name = "cleanup", mixinStandardHelpOptions = true,
         description = {"Apply the retention policy: give every backup a keep or discard reason and delete the discarded"
-                + " ones (storage first, then the row). Backups in use by a task are left for the next run."})
+                + " ones (marked error first, so they cannot be restored, then the storage, then the row). Backups in"
+                + " use by a task, or changed meanwhile, are left for the next run; a backup archived meanwhile is kept for good."},
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:every discarded backup was deleted, or left alone for the next run",
+            "1:a discarded backup could not be deleted (its ACTION says why), or an error",
+            "2:bad usage"})
 final class CleanupCommand extends PlatformCommand {
+
+    /** The exit code when a discarded backup could not be deleted. */
+    static final int EXIT_NOT_DELETED = 1;
 
     @Option(names = "--dry-run", description = "only show what would be kept and deleted, and why")
     boolean dryRun;
@@ -22,8 +30,17 @@ final class CleanupCommand extends PlatformCommand {
         RetentionPolicy policy = session.platform().settings().retentionPolicy();
         PrintWriter out = out();
         out.println("retention policy: " + policy + (dryRun ? " (dry run: nothing is deleted)" : ""));
+        List<Cleaner.Outcome> outcomes;
         try (LockManager locks = locks(session, "cli-cleanup")) {
-            print(new Cleaner(session.platform(), locks).run(dryRun), out);
+            outcomes = new Cleaner(session.platform(), locks).run(dryRun);
+        }
+        print(outcomes, out);
+        long failed = outcomes.stream().filter(Cleaner.Outcome::failed).count();
+        if (failed > 0) {
+            err().println("error: " + failed + " discarded backup" + (failed == 1 ? "" : "s")
+                    + " could not be deleted; see ACTION above");
+            err().flush();
+            return EXIT_NOT_DELETED;
         }
         return 0;
     }

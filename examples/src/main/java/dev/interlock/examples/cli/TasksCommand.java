@@ -74,22 +74,24 @@ final class TasksCommand implements Runnable {
         @Override
         int run(ConnectionOptions.Session session) throws InterruptedException {
             TaskType taskType = TaskType.parse(type);
+            Task task = supervise(session.platform(), taskType, arguments(args), out());
+            return task.state() == TaskState.DONE ? 0 : 1;
+        }
+
+        /**
+         * Turns {@code KEY=VALUE} words into task arguments. Every value stays the text it was, character for
+         * character ({@code appId=007} is the app {@code 007}); the task reads numbers out of text itself.
+         */
+        static ObjectNode arguments(List<String> words) {
             ObjectNode json = Json.MAPPER.createObjectNode();
-            for (String kv : args) {
+            for (String kv : words) {
                 int eq = kv.indexOf('=');
                 if (eq <= 0) {
                     throw new IllegalArgumentException("task arguments are KEY=VALUE, got '" + kv + "'");
                 }
-                String key = kv.substring(0, eq);
-                String value = kv.substring(eq + 1);
-                if (value.matches("-?[0-9]{1,18}")) {
-                    json.put(key, Long.parseLong(value));
-                } else {
-                    json.put(key, value);
-                }
+                json.put(kv.substring(0, eq), kv.substring(eq + 1));
             }
-            Task task = supervise(session.platform(), taskType, json, out());
-            return task.state() == TaskState.DONE ? 0 : 1;
+            return json;
         }
     }
 

@@ -10,7 +10,7 @@ public enum BackupState {
     CREATING,
     /** Complete and usable. */
     NORMAL,
-    /** Its writer failed or died; the cleaner deletes it. */
+    /** Its writer failed or died, or the cleaner is deleting it: never restored; the cleaner deletes it. */
     ERROR;
 
     /** @return the name stored in the database */

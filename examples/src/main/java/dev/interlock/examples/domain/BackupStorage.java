@@ -23,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -181,10 +182,12 @@ public final class BackupStorage {
     private void writeTree(Path source, List<Path> entries, Path dir, Encryption encryption, Counter counter)
             throws IOException {
         Files.createDirectories(dir);
+        List<Map.Entry<Path, Path>> dirs = new ArrayList<>();
         for (Path p : entries) {
             Path out = dir.resolve(relativeName(source, p));
             if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(out);
+                dirs.add(Map.entry(p, out));
             } else {
                 OutputStream raw = new BufferedOutputStream(Files.newOutputStream(out, StandardOpenOption.CREATE_NEW),
                         CHUNK);
@@ -193,9 +196,10 @@ public final class BackupStorage {
                     counter.copy(in, sink);
                 }
                 force(out);
+                copyAttributes(p, out);
             }
-            copyAttributes(p, out);
         }
+        copyDirectoryAttributes(dirs);
     }
 
     /**
@@ -251,18 +255,21 @@ public final class BackupStorage {
                 }
             }
             Counter counter = new Counter(total, listener);
+            List<Map.Entry<Path, Path>> dirs = new ArrayList<>();
             for (Path p : entries) {
                 Path out = inside(into, relativeName(source, p));
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     Files.createDirectories(out);
+                    dirs.add(Map.entry(p, out));
                 } else {
                     try (InputStream in = open(p, encryption, null);
                          OutputStream o = Files.newOutputStream(out, StandardOpenOption.CREATE_NEW)) {
                         counter.copy(in, o);
                     }
+                    copyAttributes(p, out);
                 }
-                copyAttributes(p, out);
             }
+            copyDirectoryAttributes(dirs);
         }
     }
 
@@ -424,6 +431,18 @@ public final class BackupStorage {
         Files.setLastModifiedTime(to, Files.getLastModifiedTime(from, LinkOption.NOFOLLOW_LINKS));
     }
 
+    /**
+     * Copies the permissions and modification times of directories once everything inside them is written, deepest
+     * first: writing into a directory changes its time, and a read-only one could not be written into at all.
+     *
+     * @param dirs source and copy of each directory, parents before their children (the order of a sorted walk)
+     */
+    private static void copyDirectoryAttributes(List<Map.Entry<Path, Path>> dirs) throws IOException {
+        for (int i = dirs.size() - 1; i >= 0; i--) {
+            copyAttributes(dirs.get(i).getKey(), dirs.get(i).getValue());
+        }
+    }
+
     /** @return the rwx bits of a file (e.g. 0750), or null where the file system has none */
     private static Integer permissionBits(Path file) throws IOException {
         PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
@@ -458,7 +477,8 @@ public final class BackupStorage {
 
     /**
      * Deletes a file, or a directory and everything in it. Deleting what does not exist succeeds. Symbolic links are
-     * deleted, not followed.
+     * deleted, not followed. A read-only directory in the tree (copied as it was by a backup or a restore) is made
+     * writable for its owner first, so that its entries can go.
      *
      * @param p the file or directory
      * @throws IOException if something cannot be deleted
@@ -468,6 +488,18 @@ public final class BackupStorage {
             return;
         }
         Files.walkFileTree(p, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                if (view != null && !Files.isWritable(dir)) {
+                    Set<PosixFilePermission> permissions = view.readAttributes().permissions();
+                    permissions.add(PosixFilePermission.OWNER_WRITE);
+                    view.setPermissions(permissions);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Files.delete(file);

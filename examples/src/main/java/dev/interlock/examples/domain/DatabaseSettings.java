@@ -75,13 +75,17 @@ public record DatabaseSettings(String jdbcUrl, String user, Secret password) {
         }
     }
 
-    /** @return the URL with the value of any {@code password=} parameter replaced by {@code ****} */
+    /**
+     * @return the URL with the value of any {@code password=} parameter, and the password of any user info
+     *     ({@code //user:password@host}), replaced by {@code ****}
+     */
     public String redactedUrl() {
         return redact(jdbcUrl);
     }
 
     static String redact(String url) {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1****")
+                .replaceAll("((?://|,)[^/?#@,:]*):[^/?#,]*@", "$1:****@");
     }
 
     @Override

@@ -167,13 +167,17 @@ public final class Operations {
     /**
      * Updates the platform: a full backup first (without the update lock), then, holding {@code task-type:update}
      * only for this step, installs the release under {@code <home>/platform/<version>} and records the version.
+     * Holding that lock, it reads the installed version again and refuses to install one that is not newer, so that
+     * two updates run at once never end on the older version.
      *
      * @param ctx          where locks, progress and notes go
      * @param toVersion    the version to install
      * @param releaseBytes the size of the release to install
      * @return the box backup made before the update
-     * @throws IOException          if the backup or the installation fails
-     * @throws InterruptedException if asked to stop
+     * @throws IOException           if the backup or the installation fails
+     * @throws InterruptedException  if asked to stop
+     * @throws IllegalStateException if the installed version, read under the update lock, is not older than
+     *                               {@code toVersion}
      */
     public FullBackup update(WorkContext ctx, String toVersion, long releaseBytes)
             throws IOException, InterruptedException {
@@ -185,6 +189,13 @@ public final class Operations {
         ctx.note("update " + from + " -> " + toVersion + ": full backup first; the update lock is not held yet");
         FullBackup backup = fullBackup(new Scaled(ctx, 0, 0.7), "before update to " + toVersion);
         try (Lease updateLock = ctx.lock(exclusive(LockNames.UPDATE))) {
+            // Read again under the lock: another update may have installed a version since this one started.
+            String installed = platform.settings().platformVersion();
+            if (compareVersions(toVersion, installed) <= 0) {
+                throw new IllegalStateException("not updating to " + toVersion + ": platform " + installed
+                        + " is installed" + (installed.equals(from) ? "" : " (updated from " + from + " meanwhile)")
+                        + ", and an update only installs a newer version");
+            }
             ctx.note("installing platform " + toVersion);
             WorkContext step = new Scaled(ctx, 0.7, 1.0);
             Path releases = platform.home().resolve("platform");
@@ -211,9 +222,37 @@ public final class Operations {
             }
             updateLock.checkHeld();
             platform.settings().set(Settings.PLATFORM_VERSION, toVersion);
-            ctx.note("platform updated from " + from + " to " + toVersion);
+            ctx.note("platform updated from " + installed + " to " + toVersion);
         }
         return backup;
+    }
+
+    /**
+     * @param a a version like {@code 1.2.3}
+     * @param b another
+     * @return negative, zero or positive as {@code a} is older than, the same as or newer than {@code b}, comparing
+     *     each part as a number
+     * @throws IllegalStateException if either is not like {@code 1.2.3}
+     */
+    static int compareVersions(String a, String b) {
+        String[] x = versionParts(a);
+        String[] y = versionParts(b);
+        for (int i = 0; i < 3; i++) {
+            String p = x[i].replaceFirst("^0+(?=.)", "");
+            String q = y[i].replaceFirst("^0+(?=.)", "");
+            int c = p.length() != q.length() ? Integer.compare(p.length(), q.length()) : p.compareTo(q);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
+    private static String[] versionParts(String version) {
+        if (!version.matches("[0-9]+\\.[0-9]+\\.[0-9]+")) {
+            throw new IllegalStateException("a platform version is like 1.2.3, was '" + version + "'");
+        }
+        return version.split("\\.");
     }
 
     /**

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * When the process ends, for whatever reason, the supervisor
  * <ol>
  *   <li>records the exit: 0 done, 50 failed (the task recorded its error), 70 stopped by SIGTERM, 128 + n killed by
- *       signal n, any other code failed;</li>
+ *       signal n, any other code failed; a final state the task recorded itself is kept;</li>
  *   <li>frees every lock the task's process still holds ({@link LockManager#releaseTask}): after a SIGKILL, the
  *       process could not;</li>
  *   <li>marks {@code creating} backups that no longer have a writer as {@code error}.</li>
@@ -227,7 +227,8 @@ public final class Supervisor implements AutoCloseable {
 
     /**
      * What to do once a task's process has ended. Public for the same reason as {@link #processBuilder}: a test can
-     * run the supervisor's cleanup for a process it started itself.
+     * run the supervisor's cleanup for a process it started itself. A final state the task recorded itself (done,
+     * failed, stopped) is kept whatever the exit code; the exit code is recorded beside it.
      *
      * @param task     the task
      * @param exitCode its process's exit code, or {@code null} if no one saw it end
@@ -256,10 +257,10 @@ public final class Supervisor implements AutoCloseable {
             error = "exited with code " + exitCode + " without recording why";
         }
         tasks.ended(task.id(), state, exitCode, error);
+        Task recorded = tasks.require(task.id()); // a final state the task recorded itself is kept
         tasks.event(task.id(), TaskEvent.Kind.EXITED, null, null, task.name()
-                + (exitCode == null ? " is gone" : " exited with " + exitCode) + ": "
-                + state.sql() + (state == TaskState.DONE ? "" : " (" + (state == TaskState.FAILED
-                ? tasks.require(task.id()).error() : error) + ")"));
+                + (exitCode == null ? " is gone" : " exited with " + exitCode) + ": " + recorded.state().sql()
+                + (recorded.state() == TaskState.DONE ? "" : " (" + recorded.error() + ")"));
         int freed = locks.releaseTask(task.name());
         if (freed > 0) {
             tasks.event(task.id(), TaskEvent.Kind.RELEASED, null, null, "supervisor freed " + freed

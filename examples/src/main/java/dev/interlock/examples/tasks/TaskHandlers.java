@@ -23,7 +23,7 @@ final class TaskHandlers {
         switch (task.type()) {
             case APP_BACKUP: {
                 Backup b = ops.backupApp(ctx, text(args, "appId"), null, args.path("label").asText(""),
-                        args.path("preserveSecs").asLong(0));
+                        number(args, "preserveSecs", 0));
                 return result.put("backupId", b.id());
             }
             case FULL_BACKUP: {
@@ -34,7 +34,7 @@ final class TaskHandlers {
             }
             case UPDATE: {
                 Operations.FullBackup full = ops.update(ctx, text(args, "toVersion"),
-                        args.path("releaseBytes").asLong(DEFAULT_RELEASE_BYTES));
+                        number(args, "releaseBytes", DEFAULT_RELEASE_BYTES));
                 return result.put("boxBackupId", full.box().id()).put("version", text(args, "toVersion"));
             }
             case RESTORE: {
@@ -56,5 +56,28 @@ final class TaskHandlers {
             throw new IllegalArgumentException("the task's arguments need a text '" + name + "', were " + args);
         }
         return v.asText();
+    }
+
+    /**
+     * A whole-number argument: a JSON number, or text of digits as the command line passes every value.
+     *
+     * @param args     the task's arguments
+     * @param name     the argument's name
+     * @param fallback its value when it is absent
+     * @return its value
+     * @throws IllegalArgumentException if it is present but not a whole number
+     */
+    static long number(JsonNode args, String name, long fallback) {
+        JsonNode v = args.get(name);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+            return v.asLong();
+        }
+        if (v.isTextual() && v.asText().matches("-?[0-9]{1,18}")) {
+            return Long.parseLong(v.asText());
+        }
+        throw new IllegalArgumentException("the task's argument '" + name + "' must be a whole number, was " + v);
     }
 }

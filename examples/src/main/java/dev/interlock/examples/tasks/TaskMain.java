@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #EXIT_DONE}: done; the result is in the task's row.</li>
  *   <li>{@value #EXIT_FAILED}: failed; the error is in the task's row.</li>
  *   <li>{@value #EXIT_STOPPED}: stopped by SIGTERM (or SIGINT): the work was interrupted, its backup marked
- *       error, its locks released, and the task marked stopped, before the exit.</li>
+ *       error, its locks released, and the task marked stopped, before the exit. A signal that comes after the task
+ *       recorded its outcome (done or failed) changes nothing: the process exits with that outcome's code.</li>
  *   <li>anything else: the process died (killed by a signal: 128 + the signal's number).</li>
  * </ul>
  */
@@ -71,10 +72,12 @@ public final class TaskMain {
         }
         long taskId = Long.parseLong(args[0]);
         AtomicInteger phase = new AtomicInteger(RUNNING);
+        AtomicInteger outcome = new AtomicInteger(EXIT_STOPPED);
         CountDownLatch cleanedUp = new CountDownLatch(1);
         Thread worker = Thread.currentThread();
         // SIGTERM runs the shutdown hooks: interrupt the work, let it clean up (mark its backup error, release its
-        // locks, record the task as stopped), then end the process with EXIT_STOPPED.
+        // locks, record the task as stopped), then end the process with the code of the outcome it recorded:
+        // EXIT_STOPPED, unless the task had recorded another end (done, failed) before the signal came.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (phase.compareAndSet(RUNNING, STOPPING)) {
                 LOG.warn("task {} asked to stop (SIGTERM); cleaning up", taskId);
@@ -84,7 +87,7 @@ public final class TaskMain {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                Runtime.getRuntime().halt(EXIT_STOPPED);
+                Runtime.getRuntime().halt(outcome.get());
             }
         }, "task-stop"));
         int code;
@@ -97,6 +100,7 @@ public final class TaskMain {
         if (phase.compareAndSet(RUNNING, EXITING)) {
             System.exit(code);
         }
+        outcome.set(code); // what run() recorded, e.g. done just before the signal: the exit code must agree
         cleanedUp.countDown(); // the stop hook ends the process
         while (true) {
             LockSupport.park();
@@ -119,7 +123,7 @@ public final class TaskMain {
                     env.getOrDefault(SPACE_ENV, Platform.DEFAULT_SPACE), 3);
         } catch (RuntimeException e) {
             LOG.error("task {} cannot start: {}", taskId, e.getMessage(), e);
-            return EXIT_FAILED;
+            return stop.stopRequested() ? EXIT_STOPPED : EXIT_FAILED;
         }
         try (platform) {
             Tasks tasks = new Tasks(platform.jdbi());
@@ -128,10 +132,11 @@ public final class TaskMain {
             LOG.info("task {} ({}) runs with args {} in pid {}", task.name(), task.type().id(), task.args(),
                     ProcessHandle.current().pid());
             try (LockManager locks = platform.lockManager(task.name(), listener(tasks, taskId))) {
-                JsonNode args = task.args();
-                TaskContext ctx = new TaskContext(tasks, task, locks,
-                        Duration.ofSeconds(args.path("lockWaitSecs").asLong(600)), args.path("paceMsPerMiB").asLong(0));
                 try {
+                    JsonNode args = task.args(); // bad arguments fail the task like any other error, recorded
+                    TaskContext ctx = new TaskContext(tasks, task, locks,
+                            Duration.ofSeconds(TaskHandlers.number(args, "lockWaitSecs", 600)),
+                            TaskHandlers.number(args, "paceMsPerMiB", 0));
                     JsonNode result = TaskHandlers.run(task, ctx, new Operations(platform));
                     tasks.finish(taskId, TaskState.DONE, null, result);
                     LOG.info("task {} done: {}", task.name(), result);

@@ -10,11 +10,17 @@ public enum TaskState {
     PENDING,
     /** Its process runs. */
     RUNNING,
-    /** Its process exited with 0. */
+    /**
+     * Its work was done: its process recorded so and exited with 0. A task that had recorded this end keeps it
+     * whatever its process exited with afterwards (a SIGTERM or SIGKILL that came after the work was done).
+     */
     DONE,
-    /** Its process exited with 50 after recording the error, or with another unexpected code. */
+    /**
+     * Its process exited with 50 after recording the error, or with another unexpected code. A recorded failure is
+     * kept whatever the process exited with afterwards.
+     */
     FAILED,
-    /** Its process was asked to stop (SIGTERM), cleaned up and exited with 70. */
+    /** Its process was asked to stop (SIGTERM) before its work was done, cleaned up and exited with 70. */
     STOPPED,
     /** Its process was killed by a signal (SIGKILL, or a crash) and could not clean up. */
     KILLED;

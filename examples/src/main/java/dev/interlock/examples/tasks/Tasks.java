@@ -118,17 +118,21 @@ public final class Tasks {
     }
 
     /**
-     * Records how the task's process ended, as the supervisor saw it. Keeps an error the task recorded itself.
+     * Records how the task's process ended, as the supervisor saw it. Keeps a final state (done, failed, stopped) and
+     * an error the task recorded itself: what the task recorded is what happened to its work, even if its process
+     * then ended another way (a signal after it recorded done).
      *
      * @param id       the task
-     * @param state    the final state
+     * @param state    the final state, unless the task recorded one
      * @param exitCode the exit code, or {@code null} if unknown
      * @param error    why it ended, if the task recorded nothing, or {@code null}
      */
     public void ended(long id, TaskState state, Integer exitCode, String error) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE tasks SET state = :state, exit_code = :exitCode,"
-                        + " error = COALESCE(error, :error), end_time = UTC_TIMESTAMP(6), update_time = UTC_TIMESTAMP(6)"
-                        + " WHERE id = :id")
+        // error before state: each reads the state as the task left it, whatever the server's order of assignment
+        jdbi.useHandle(h -> h.createUpdate("UPDATE tasks SET"
+                        + " error = IF(state IN ('done', 'failed', 'stopped'), error, COALESCE(error, :error)),"
+                        + " state = IF(state IN ('done', 'failed', 'stopped'), state, :state), exit_code = :exitCode,"
+                        + " end_time = UTC_TIMESTAMP(6), update_time = UTC_TIMESTAMP(6) WHERE id = :id")
                 .bind("id", id).bind("state", state.sql()).bind("exitCode", exitCode).bind("error", error).execute());
     }
 

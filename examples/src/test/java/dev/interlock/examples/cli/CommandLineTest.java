@@ -62,6 +62,13 @@ class CommandLineTest {
     }
 
     @Test
+    void taskArgumentsStayTheTextTheyWere() {
+        com.fasterxml.jackson.databind.node.ObjectNode args = TasksCommand.Run.arguments(
+                List.of("appId=007", "n=123", "label=a=b", "empty="));
+        assertEquals("{\"appId\":\"007\",\"n\":\"123\",\"label\":\"a=b\",\"empty\":\"\"}", args.toString());
+    }
+
+    @Test
     void badUsageIsReportedWithTheUsage() {
         Run unknown = run("frobnicate");
         assertEquals(2, unknown.code());

@@ -112,6 +112,9 @@ class HttpApiIT {
             HttpResponse<String> escaped = get(server, "/api/v1/backups/app%2Fwiki");
             assertEquals(404, escaped.statusCode());
             assertEquals("not a backup id: app%2Fwiki", Json.tree(escaped.body()).get("error").asText());
+            HttpResponse<String> noId = get(server, "/api/v1/archives/icon");
+            assertEquals(404, noId.statusCode(), noId.body());
+            assertEquals("no icon for archive '/icon'", Json.tree(noId.body()).get("error").asText());
             HttpResponse<String> post = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                     + server.port() + "/api/v1/backups")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -44,13 +44,7 @@ class PasswordSecrecyIT {
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         List<String> args = new ArrayList<>(List.of(command));
-        args.addAll(List.of("--jdbc-url", p.settings().jdbcUrl(), "--home", home.toString()));
-        if (p.settings().user() != null) {
-            args.addAll(List.of("--user", p.settings().user()));
-        }
-        if (p.settings().password().isPresent()) {
-            args.addAll(List.of("--password", p.settings().password().reveal()));
-        }
+        args.addAll(p.cliOptions(home));
         int code = cl.execute(args.toArray(new String[0]));
         printed.add(out.toString());
         printed.add(err.toString());

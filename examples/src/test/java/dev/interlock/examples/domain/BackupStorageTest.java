@@ -10,7 +10,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +99,41 @@ class BackupStorageTest {
             out.add(x);
         }
         return out;
+    }
+
+    @Test
+    void directoriesKeepTheirPermissionsAndTimesAndMayBeReadOnly() throws IOException {
+        Path source = appDir();
+        Path readOnly = source.resolve("data/deep");
+        Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("r-xr-x---"));
+        List<String> dirs = List.of("data/deep/er", "data/deep", "data", "empty");
+        for (int i = 0; i < dirs.size(); i++) {
+            Files.setLastModifiedTime(source.resolve(dirs.get(i)),
+                    FileTime.from(Instant.parse("2020-01-02T03:04:05Z").plusSeconds(i)));
+        }
+        try {
+            BackupStorage storage = new BackupStorage(tmp.resolve("mount"), Secret.of("pw"));
+            String remote = storage.remotePathFor(BackupType.APP, "wiki", "app-1", BackupFormat.RSYNC);
+            storage.write(source, remote, BackupFormat.RSYNC, BackupStorage.Listener.NONE);
+            Path restored = tmp.resolve("restored");
+            storage.restore(remote, BackupFormat.RSYNC, storage.encryptionVersion(), restored,
+                    BackupStorage.Listener.NONE);
+            for (Path copy : List.of(tmp.resolve("mount").resolve(remote), restored)) {
+                for (String dir : dirs) {
+                    assertEquals(Files.getLastModifiedTime(source.resolve(dir)),
+                            Files.getLastModifiedTime(copy.resolve(dir)), copy + ": the time of " + dir);
+                    assertEquals(Files.getPosixFilePermissions(source.resolve(dir)),
+                            Files.getPosixFilePermissions(copy.resolve(dir)), copy + ": the permissions of " + dir);
+                }
+            }
+            assertEquals(tree(source), tree(restored));
+            storage.delete(remote);
+            BackupStorage.deleteTree(restored);
+            assertFalse(Files.exists(tmp.resolve("mount").resolve(remote)), "a read-only directory is deleted too");
+            assertFalse(Files.exists(restored));
+        } finally {
+            Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
     }
 
     @Test

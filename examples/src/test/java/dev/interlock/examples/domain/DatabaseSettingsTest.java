@@ -28,6 +28,21 @@ class DatabaseSettingsTest {
     }
 
     @Test
+    void aPasswordInTheUserInfoIsRedactedToo() {
+        DatabaseSettings s = new DatabaseSettings("jdbc:mysql://u:secret@db:3306/x", null, Secret.none());
+        assertEquals("jdbc:mysql://u:****@db:3306/x", s.redactedUrl());
+        assertFalse(s.toString().contains("secret"), s.toString());
+        assertEquals("jdbc:mysql://u:****@db1,v:****@db2/x?password=****",
+                DatabaseSettings.redact("jdbc:mysql://u:s1@db1,v:s:2@db2/x?password=s3"));
+        assertEquals("jdbc:mysql://u:****@db/x", DatabaseSettings.redact("jdbc:mysql://u:p@ss@db/x"));
+        assertEquals("jdbc:mysql://u@db:3306/x", DatabaseSettings.redact("jdbc:mysql://u@db:3306/x"));
+        assertEquals("jdbc:mysql://db1:3306,db2:3307/x", DatabaseSettings.redact("jdbc:mysql://db1:3306,db2:3307/x"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DatabaseSettings("jdbc:mariadb://u:secret@db/x", "u", Secret.none()));
+        assertFalse(e.getMessage().contains("secret"), e.getMessage());
+    }
+
+    @Test
     void settingsRoundTripThroughAChildsEnvironment() {
         DatabaseSettings s = new DatabaseSettings("jdbc:mysql://db/x", "u", Secret.of("pw"));
         Map<String, String> env = new HashMap<>();

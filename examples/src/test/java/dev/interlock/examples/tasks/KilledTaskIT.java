@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Task processes that die part-way through a backup: killed (SIGKILL), stopped (SIGTERM), and killed with no
- * supervisor watching. In every case the backup ends in state error and no lock stays held.
+ * supervisor watching. In every case the backup ends in state error and no lock stays held. And a process that ends
+ * by a signal after its task recorded its end leaves that end as it was.
  */
 class KilledTaskIT {
     @TempDir
@@ -114,6 +115,31 @@ class KilledTaskIT {
             try (LockManager locks = p.platform().lockManager("test", new LockListener() { })) {
                 assertTrue(locks.snapshot().isEmpty(), locks.snapshot().toString());
             }
+        }
+    }
+
+    @Test
+    void anEndTheTaskRecordedIsKeptWhateverItsProcessExitedWith() throws Exception {
+        try (TestPlatform p = TestPlatform.create(home, Secret.none(), BackupFormat.TGZ)) {
+            Tasks tasks = p.tasks();
+            // Done, then a SIGTERM before the process could exit; failed, then a SIGKILL.
+            Task done = tasks.create(TaskType.APP_BACKUP, args("appId", "wiki"));
+            tasks.markRunning(done.id(), ProcessHandle.current().pid());
+            tasks.finish(done.id(), TaskState.DONE, null, args("backupId", "app-1"));
+            Task ended = p.supervisor().ended(tasks.require(done.id()), TaskMain.EXIT_STOPPED);
+            assertEquals(TaskState.DONE, ended.state(), ended.toString());
+            assertEquals(null, ended.error());
+            assertEquals(TaskMain.EXIT_STOPPED, ended.exitCode(), "the exit code is recorded as it was");
+            assertEquals(List.of(done.name() + " exited with 70: done"),
+                    Holds.messages(tasks, ended, TaskEvent.Kind.EXITED));
+
+            Task failed = tasks.create(TaskType.APP_BACKUP, args("appId", "wiki"));
+            tasks.markRunning(failed.id(), ProcessHandle.current().pid());
+            tasks.finish(failed.id(), TaskState.FAILED, "no app 'wiki'", null);
+            Task killed = p.supervisor().ended(tasks.require(failed.id()), 137);
+            assertEquals(TaskState.FAILED, killed.state());
+            assertEquals("no app 'wiki'", killed.error());
+            assertEquals(137, killed.exitCode());
         }
     }
 
