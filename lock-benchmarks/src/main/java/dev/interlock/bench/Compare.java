@@ -500,9 +500,11 @@ public final class Compare {
                 .measurementTime(TimeValue.milliseconds(profile ? settings.profileMillis() : settings.iterationMillis()))
                 .timeout(TimeValue.minutes(5))
                 .shouldFailOnError(false)
-                .param("impl", impls.stream().map(Impl::id).toArray(String[]::new))
                 .jvmArgs(jvmArgs().toArray(String[]::new))
                 .output(lastLog.toString());
+        if (!impls.isEmpty()) {
+            b.param("impl", impls.stream().map(Impl::id).toArray(String[]::new));
+        }
         // jvmArgsAppend replaces what an earlier call appended: one call with everything
         List<String> append = new ArrayList<>(db.jvmArgs());
         if (!held.isEmpty()) {
@@ -642,31 +644,12 @@ public final class Compare {
      * @return {@code floor:<kind> us} → median latency in µs; empty if the run failed (noted in the failures)
      */
     private Map<String, Double> statementFloor() {
-        lastLog = logDir.resolve(String.format(Locale.ROOT, "jmh-%02d-statementFloor.log", ++jmhRuns));
-        ChainedOptionsBuilder b = new OptionsBuilder()
-                .include(LockBenchmarks.class.getName().replace(".", "\\.") + "\\.statementFloor$")
-                .forks(settings.forks())
-                .threads(1)
-                .warmupIterations(settings.warmupIterations())
-                .warmupTime(TimeValue.milliseconds(settings.warmupMillis()))
-                .measurementIterations(settings.iterations())
-                .measurementTime(TimeValue.milliseconds(settings.iterationMillis()))
-                .timeout(TimeValue.minutes(5))
-                .shouldFailOnError(false)
-                .jvmArgs(jvmArgs().toArray(String[]::new))
-                .jvmArgsAppend(db.jvmArgs().toArray(String[]::new))
-                .output(lastLog.toString());
         Map<String, Double> out = new LinkedHashMap<>();
-        try {
-            for (RunResult rr : new Runner(b.build()).run()) {
-                String kind = rr.getParams().getParam("floor");
-                double p50 = rr.getPrimaryResult().getStatistics().getPercentile(50);
-                out.put("floor:" + kind + " us", p50);
-                say(String.format(Locale.ROOT, "  statement floor %s: median %.0f µs", kind, p50));
-            }
-        } catch (RunnerException e) {
-            failures.add("statementFloor: JMH failed: " + e.getMessage());
-            say("  statement floor failed: " + e.getMessage());
+        for (RunResult rr : jmh("statementFloor", 1, List.of(), List.of(), false, null)) {
+            String kind = rr.getParams().getParam("floor");
+            double p50 = rr.getPrimaryResult().getStatistics().getPercentile(50);
+            out.put("floor:" + kind + " us", p50);
+            say(String.format(Locale.ROOT, "  statement floor %s: median %.0f µs", kind, p50));
         }
         return out;
     }

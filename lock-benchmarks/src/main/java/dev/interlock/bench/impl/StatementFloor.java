@@ -5,9 +5,9 @@ import dev.interlock.Lease;
 import dev.interlock.LockManager;
 import dev.interlock.LockRequest;
 import dev.interlock.jdbi.JdbiLockStore;
+import dev.interlock.spi.Stored;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Objects;
@@ -65,6 +65,7 @@ public final class StatementFloor implements AutoCloseable {
             + "` WHERE `name` = ? AND `holder` = ?";
 
     private final BenchEnv env;
+    private final JdbiLockStore store;
     private final Kind kind;
     private final String name;
     private String heldDoc;
@@ -81,9 +82,10 @@ public final class StatementFloor implements AutoCloseable {
     public StatementFloor(BenchEnv env, Kind kind) {
         this.env = Objects.requireNonNull(env, "env");
         this.kind = Objects.requireNonNull(kind, "kind");
+        this.store = JdbiLockStore.create(env.dataSource());
         this.name = env.lockName("floor");
         if (kind == Kind.SPACE_ROW) {
-            try (LockManager m = LockManager.builder(JdbiLockStore.create(env.dataSource())).space(env.space())
+            try (LockManager m = LockManager.builder(store).space(env.space())
                     .holder(Holder.currentProcess("bench")).build()) {
                 try (Lease lease = m.tryAcquire(LockRequest.exclusive(name)).orElseThrow()) {
                     heldDoc = readDoc();
@@ -98,20 +100,10 @@ public final class StatementFloor implements AutoCloseable {
     }
 
     private String readDoc() {
-        try (Connection c = env.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT `version`, `data` FROM `" + JdbiLockStore.DEFAULT_TABLE
-                     + "` WHERE `id` = ?")) {
-            ps.setString(1, env.space());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("no row for space " + env.space());
-                }
-                version = rs.getLong(1);
-                return rs.getString(2);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not read space " + env.space() + ": " + e.getMessage(), e);
-        }
+        Stored row = store.read(env.space())
+                .orElseThrow(() -> new IllegalStateException("no row for space " + env.space()));
+        version = row.version();
+        return row.data();
     }
 
     /** One acquire's and one release's statements. */
