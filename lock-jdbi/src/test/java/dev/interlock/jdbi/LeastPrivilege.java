@@ -1,12 +1,12 @@
 package dev.interlock.jdbi;
 
-import dev.interlock.jdbi.testing.SecuredMariaDb;
+import dev.interlock.jdbi.testing.SecuredServer;
 import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * A lock table on the {@link SecuredMariaDb} and accounts that hold exactly the privileges the tests give them:
+ * A lock table on the {@link SecuredServer} and accounts that hold exactly the privileges the tests give them:
  * the least a store needs is SELECT, INSERT and UPDATE on its table, nothing on any other table, no DDL, no
  * DELETE. Created once per JVM; shared by the least-privilege suites.
  */
@@ -17,7 +17,7 @@ final class LeastPrivilege {
 
     private static LeastPrivilege instance;
 
-    final SecuredMariaDb server;
+    final SecuredServer server;
     /** The database holding the lock table. */
     final String database;
     /** An account with only {@link #NEEDED} on the lock table. */
@@ -25,7 +25,7 @@ final class LeastPrivilege {
     final String password;
     private final JdbiLockStore store;
 
-    private LeastPrivilege(SecuredMariaDb server) {
+    private LeastPrivilege(SecuredServer server) {
         this.server = server;
         this.database = server.createDatabase("locks");
         // the administrator creates the table, as a migration would
@@ -37,7 +37,7 @@ final class LeastPrivilege {
 
     static synchronized LeastPrivilege get() {
         if (instance == null) {
-            instance = new LeastPrivilege(SecuredMariaDb.get());
+            instance = new LeastPrivilege(SecuredServer.get());
         }
         return instance;
     }

@@ -48,7 +48,8 @@ public final class SecretScenarios {
      * @param args none
      */
     public static void main(String[] args) {
-        String url = "jdbc:mysql://localhost:" + PORT + "/" + DB + "?sslMode=DISABLED";
+        // allowPublicKeyRetrieval: MySQL's caching_sha2_password needs the server's key over a connection without TLS
+        String url = "jdbc:mysql://localhost:" + PORT + "/" + DB + "?sslMode=DISABLED&allowPublicKeyRetrieval=true";
         // credentials in the URL, as some applications configure them
         String urlWithPassword = url + "&user=" + USER + "&password=" + PASSWORD;
 
@@ -128,8 +129,10 @@ public final class SecretScenarios {
         scenario("corrupt document", () -> {
             String corrupt = "secrets-corrupt-" + UUID.randomUUID();
             store.createSpaceIfAbsent(corrupt, "{\"format\":1,\"holders\":{},\"locks\":{}}");
-            store.compareAndSet(corrupt, 0, "{\"format\":1,\"holders\":{},\"locks\":{},\"note\":\"" + MARKER
-                    + "\",\"note\":\"" + MARKER + "\"}");
+            // a token that is a string (not duplicate keys: MySQL's JSON column would collapse those)
+            store.compareAndSet(corrupt, 0, "{\"format\":1,\"holders\":{\"h1\":{\"host\":\"box\",\"pid\":1}},"
+                    + "\"locks\":{\"a\":{\"mode\":\"EXCLUSIVE\",\"holders\":[{\"holder\":\"h1\",\"token\":\"1\","
+                    + "\"since\":\"2026-01-01T00:00:00Z\"}]}},\"note\":\"" + MARKER + "\"}");
             manager(store, corrupt, "corrupt").tryAcquire(LockRequest.exclusive("app:5"));
         });
 

