@@ -60,9 +60,12 @@ final class MysqlErrors {
 
     /**
      * The server is read-only (a replica, or a primary demoted by a failover): 1290 ER_OPTION_PREVENTS_STATEMENT
-     * (--read-only / --super-read-only), 1792 ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, 1836 ER_READ_ONLY_MODE.
+     * (--read-only / --super-read-only), 1792 ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, 1836 ER_READ_ONLY_MODE,
+     * 1874 ER_INNODB_READ_ONLY. MySQL 8.0 started with {@code --innodb-read-only} answers an UPDATE with 1015
+     * ER_CANT_LOCK "Can't lock file (errno: 165 - Table is read only)", which {@link #isReadOnly} recognises by its
+     * text (1015 has other causes too).
      */
-    private static final Set<Integer> READ_ONLY_CODES = Set.of(1290, 1792, 1836);
+    private static final Set<Integer> READ_ONLY_CODES = Set.of(1290, 1792, 1836, 1874);
 
     /**
      * The account lacks a privilege on a table or column: 1142 ER_TABLEACCESS_DENIED_ERROR ("UPDATE command denied
@@ -146,7 +149,8 @@ final class MysqlErrors {
     /** @return whether the server refused the write because it is read-only */
     static boolean isReadOnly(Throwable failure) {
         SQLException sql = findSqlException(failure);
-        return sql != null && READ_ONLY_CODES.contains(sql.getErrorCode());
+        return sql != null && (READ_ONLY_CODES.contains(sql.getErrorCode())
+                || sql.getErrorCode() == 1015 && String.valueOf(sql.getMessage()).contains("read only"));
     }
 
     /** @return the outermost {@link SQLException} in the cause chain, or {@code null} */

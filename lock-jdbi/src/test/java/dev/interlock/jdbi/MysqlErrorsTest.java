@@ -84,6 +84,10 @@ class MysqlErrorsTest {
         assertTrue(MysqlErrors.isReadOnly(wrapped(new SQLException("Cannot execute statement in a READ ONLY transaction.",
                 "25006", 1792))));
         assertFalse(MysqlErrors.isReadOnly(wrapped(new SQLException("x", "42S02", 1146))));
+        // MySQL 8.0 with --innodb-read-only; 1015 for another reason is not read-only
+        assertTrue(MysqlErrors.isReadOnly(wrapped(new SQLException("Can't lock file (errno: 165 - Table is read only)",
+                "HY000", 1015))));
+        assertFalse(MysqlErrors.isReadOnly(wrapped(new SQLException("Can't lock file (errno: 11)", "HY000", 1015))));
         assertEquals(Kind.FAIL, MysqlErrors.classifyWrite(wrapped(new SQLException(
                 "Invalid JSON text: \"Invalid value.\" at position 0 in value for column 'interlock_spaces.data'.",
                 "22032", 3140))));
