@@ -32,7 +32,7 @@ import java.util.Set;
  * {@link LockDocument}: this codec reads formats 1 and 2 and always writes {@value LockDocument#FORMAT}.
  *
  * <p>Decoding is strict, because a lock must never act on state it misunderstands: the text must be at most
- * {@code maxChars} long, nest at most {@value #MAX_DEPTH} deep, hold no duplicate keys, have a known
+ * {@link #maxStoredChars()} long (twice {@code maxChars}: see there), nest at most {@value #MAX_DEPTH} deep, hold no duplicate keys, have a known
  * {@code format}, and satisfy the invariants (every grant names a recorded holder, an exclusive lock has exactly
  * one grant, no lock is granted twice to one holder with one token, tokens are between 1 and the version, modes
  * and names are valid). Anything else raises {@link CorruptLockStateException}. Unknown fields are kept and
@@ -50,15 +50,17 @@ public final class BlobCodec {
 
     private final ObjectMapper mapper;
     private final int maxChars;
+    private final int maxStoredChars;
 
-    /** @param maxChars the longest document accepted or produced */
+    /** @param maxChars the longest document a request may grow the space to, in this codec's encoding */
     public BlobCodec(int maxChars) {
         this.maxChars = maxChars;
+        this.maxStoredChars = 2 * maxChars;
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_DEPTH)
-                        .maxStringLength(maxChars)
-                        .maxDocumentLength(maxChars)
+                        .maxStringLength(maxStoredChars)
+                        .maxDocumentLength(maxStoredChars)
                         .build())
                 .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
                 .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -82,9 +84,9 @@ public final class BlobCodec {
         if (text == null) {
             throw corrupt(space, version, "the document is NULL", null);
         }
-        if (text.length() > maxChars) {
-            throw corrupt(space, version, "the document is " + text.length() + " characters long, over the limit of "
-                    + maxChars + " (maxDocumentSize)", null);
+        if (text.length() > maxStoredChars) {
+            throw corrupt(space, version, "the stored document is " + text.length() + " characters long, over the"
+                    + " limit of " + maxStoredChars + " (twice maxDocumentSize)", null);
         }
         JsonNode root;
         try (JsonParser parser = mapper.createParser(text)) {
@@ -650,8 +652,25 @@ public final class BlobCodec {
         }
     }
 
-    /** @return the longest document accepted or produced, in characters */
+    /**
+     * @return the longest document, in this codec's encoding, that a grant or a queued request may grow the space
+     *     to ({@code maxDocumentSize})
+     */
     public int maxChars() {
         return maxChars;
+    }
+
+    /**
+     * The longest stored text read, and the hard bound of any write: twice {@link #maxChars()}. The text a server
+     * returns is not always the text written: MySQL keeps a {@code JSON} column in a binary form and renders it with
+     * a space after every {@code :} and {@code ,} (up to half as long again for this format), and writes that add
+     * nothing (releases, renewals, reaping) may still lengthen a document a little (a lease's end, a write id). So
+     * the limit that requests meet is {@link #maxChars()} on the engine's own encoding, and what every reader accepts
+     * is twice that: whatever a server returns for a document the engine wrote decodes.
+     *
+     * @return twice {@link #maxChars()}
+     */
+    public int maxStoredChars() {
+        return maxStoredChars;
     }
 }

@@ -435,7 +435,7 @@ public final class LockEngine implements LockManager {
                 cur.doc.queue.add(new LockDocument.Waiter(holderId, t, request.locks(), cur.now, null));
                 queued.put(t, Boolean.TRUE); // before the write: the orphan sweep must not take it for one
                 tentative[0] = t;
-                return Step.write((c, writeId) -> wroteLast(c, writeId)
+                return Step.grow((c, writeId) -> wroteLast(c, writeId)
                         && c.doc.queue.stream().anyMatch(w -> w.ticket() == t && w.holder().equals(holderId)), () -> t);
             });
         } finally {
@@ -465,6 +465,15 @@ public final class LockEngine implements LockManager {
     private static final int WAITING = 0;
     private static final int CLAIMED = 1;
     private static final int CANCELLED = 2;
+
+    /** A write that would add to a space past {@code maxDocumentSize}: refused, nothing written. */
+    private static final class TooLarge extends LockException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String message) {
+            super(message);
+        }
+    }
 
     /** What one combined write collects from its changes. */
     private static final class Round {
@@ -887,19 +896,20 @@ public final class LockEngine implements LockManager {
      */
     private void combine() {
         gather();
-        List<Op> batch = new ArrayList<>();
-        for (Op op; batch.size() < MAX_BATCH && (op = pending.poll()) != null; ) {
-            batch.add(op);
+        List<Op> taken = new ArrayList<>();
+        for (Op op; taken.size() < MAX_BATCH && (op = pending.poll()) != null; ) {
+            taken.add(op);
         }
         // releases first, then the requests they hand locks over to, then the other grants in arrival order
-        batch.sort(Comparator.comparingInt(op -> op instanceof ReleaseOp ? 0 : 1));
+        taken.sort(Comparator.comparingInt(op -> op instanceof ReleaseOp ? 0 : 1));
         int releases = 0;
-        while (releases < batch.size() && batch.get(releases) instanceof ReleaseOp) {
+        while (releases < taken.size() && taken.get(releases) instanceof ReleaseOp) {
             releases++;
         }
-        lastBatch = batch.size();
+        lastBatch = taken.size();
+        List<Op> batch = taken; // less the grants refused for size; every change taken is answered
         try {
-            claimHandovers(batch, releases);
+            claimHandovers(taken, releases);
             Current cur = readForWrite();
             while (true) {
                 Round round = new Round();
@@ -918,7 +928,28 @@ public final class LockEngine implements LockManager {
                 }
                 removeOwnOrphans(cur.doc);
                 cur.doc.dropHolderIfIdle(holderId);
-                CasResult result = write(cur, cur.doc);
+                boolean adds = batch.stream().anyMatch(op -> op instanceof GrantOp g && g.lease != null);
+                CasResult result;
+                try {
+                    result = write(cur, cur.doc, adds);
+                } catch (TooLarge e) {
+                    // the grants are refused, alone: the releases and blocked requests beside them are decided again
+                    List<Op> rest = new ArrayList<>();
+                    for (Op op : batch) {
+                        if (op instanceof GrantOp g && g.lease != null) {
+                            op.fail(e);
+                        } else {
+                            op.conflicted();
+                            rest.add(op);
+                        }
+                    }
+                    batch = rest;
+                    if (batch.isEmpty()) {
+                        break;
+                    }
+                    cur = readForWrite();
+                    continue;
+                }
                 if (result == CasResult.APPLIED) {
                     batch.forEach(Op::landed);
                     round.after.forEach(Runnable::run);
@@ -965,7 +996,7 @@ public final class LockEngine implements LockManager {
             throw e;
         } finally {
             Thread me = Thread.currentThread();
-            for (Op op : batch) {
+            for (Op op : taken) {
                 op.done = true;
                 if (op.thread != me) {
                     LockSupport.unpark(op.thread);
@@ -1404,7 +1435,14 @@ public final class LockEngine implements LockManager {
         return new Current(s.version(), s.now(), codec.decode(space, s.version(), s.data()), end, end - start, false);
     }
 
-    private CasResult write(Current cur, LockDocument doc) {
+    /**
+     * Compare-and-sets {@code doc} on {@code cur}.
+     *
+     * @param adds whether the write adds grants or queued requests: only such a write is refused for
+     *             {@code maxDocumentSize} (with {@link TooLarge}), so that releases, renewals and reaping go on in a
+     *             full space; no write ever exceeds {@link BlobCodec#maxStoredChars()}, which every reader accepts
+     */
+    private CasResult write(Current cur, LockDocument doc, boolean adds) {
         lastWriteId = writeSeq.incrementAndGet();
         LockDocument.HolderRecord mine = doc.holders.get(holderId);
         if (mine != null) {
@@ -1414,9 +1452,14 @@ public final class LockEngine implements LockManager {
             }
         }
         String text = codec.encode(doc);
-        if (text.length() > codec.maxChars()) {
-            throw new LockException("lock space '" + space + "' would grow to " + text.length()
+        if (adds && text.length() > codec.maxChars()) {
+            throw new TooLarge("lock space '" + space + "' would grow to " + text.length()
                     + " characters, over its limit of " + codec.maxChars() + " (maxDocumentSize); nothing was written");
+        }
+        if (text.length() > codec.maxStoredChars()) {
+            throw new LockException("lock space '" + space + "' would grow to " + text.length() + " characters, over"
+                    + " twice its limit of " + codec.maxChars() + " (maxDocumentSize), which no reader accepts; nothing"
+                    + " was written");
         }
         long casStart = System.nanoTime();
         CasResult result = store.compareAndSet(space, cur.version, text);
@@ -1468,13 +1511,19 @@ public final class LockEngine implements LockManager {
      * @param landed   how to settle a lost reply
      * @param onLanded what to do, and return, once the write is in place
      */
-    private record Step<R>(R result, boolean write, Landed landed, Supplier<R> onLanded) {
+    private record Step<R>(R result, boolean write, boolean adds, Landed landed, Supplier<R> onLanded) {
         static <R> Step<R> finish(R result) {
-            return new Step<>(result, false, null, null);
+            return new Step<>(result, false, false, null, null);
         }
 
+        /** A write that adds nothing (a renewal, a release, reaping): never refused for {@code maxDocumentSize}. */
         static <R> Step<R> write(Landed landed, Supplier<R> onLanded) {
-            return new Step<>(null, true, landed, onLanded);
+            return new Step<>(null, true, false, landed, onLanded);
+        }
+
+        /** A write that adds to the document (a queued request): refused if it would exceed {@code maxDocumentSize}. */
+        static <R> Step<R> grow(Landed landed, Supplier<R> onLanded) {
+            return new Step<>(null, true, true, landed, onLanded);
         }
     }
 
@@ -1499,7 +1548,7 @@ public final class LockEngine implements LockManager {
                 if (!step.write()) {
                     return step.result();
                 }
-                if (commit(what, cur, step.landed())) {
+                if (commit(what, cur, step.adds(), step.landed())) {
                     return step.onLanded().get();
                 }
                 if (cur.cached) {
@@ -1522,8 +1571,8 @@ public final class LockEngine implements LockManager {
      *
      * @return whether the write is in place; false if it lost to another writer
      */
-    private boolean commit(String what, Current cur, Landed landed) {
-        CasResult result = write(cur, cur.doc);
+    private boolean commit(String what, Current cur, boolean adds, Landed landed) {
+        CasResult result = write(cur, cur.doc, adds);
         return switch (result) {
             case APPLIED -> true;
             case CONFLICT -> {

@@ -123,9 +123,9 @@ class BlobCodecTest {
         assertTrue(depth.getMessage().contains("not valid JSON"), depth.getMessage());
         assertTrue(depth.getMessage().contains("nesting depth"), depth.getMessage());
 
-        String big = "{\"format\":1,\"holders\":{},\"locks\":{},\"x\":\"" + "a".repeat(70_000) + "\"}";
+        String big = "{\"format\":1,\"holders\":{},\"locks\":{},\"x\":\"" + "a".repeat(140_000) + "\"}";
         CorruptLockStateException size = assertThrows(CorruptLockStateException.class, () -> codec.decode("s", 1, big));
-        assertTrue(size.getMessage().contains("over the limit of 65536 (maxDocumentSize)"), size.getMessage());
+        assertTrue(size.getMessage().contains("over the limit of 131072 (twice maxDocumentSize)"), size.getMessage());
         assertTrue(size.getMessage().length() < 400, "the document is never quoted whole");
 
         assertThrows(CorruptLockStateException.class, () -> codec.decode("s", 1, null));
@@ -263,6 +263,57 @@ class BlobCodecTest {
         int perGrant = (text.length() - empty) / 1000;
         assertTrue(perGrant <= "app:00000".length() + holderId.length() + 70, perGrant + " characters per grant");
         assertEquals(model(doc), model(new BlobCodec(1 << 20).decode("s", 20_000, text)));
+    }
+
+    /** Renders JSON as MySQL returns a {@code JSON} column: a space after every {@code :} and {@code ,}. */
+    private static String asMysqlRendersIt(String text) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.core.util.MinimalPrettyPrinter spaced = new com.fasterxml.jackson.core.util
+                .MinimalPrettyPrinter() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public void writeObjectFieldValueSeparator(com.fasterxml.jackson.core.JsonGenerator g)
+                    throws java.io.IOException {
+                g.writeRaw(": ");
+            }
+
+            @Override
+            public void writeObjectEntrySeparator(com.fasterxml.jackson.core.JsonGenerator g) throws java.io.IOException {
+                g.writeRaw(", ");
+            }
+
+            @Override
+            public void writeArrayValueSeparator(com.fasterxml.jackson.core.JsonGenerator g) throws java.io.IOException {
+                g.writeRaw(", ");
+            }
+        };
+        return json.writer(spaced).writeValueAsString(json.readTree(text));
+    }
+
+    @Test
+    void aDocumentAtTheLimitDecodesHoweverAServerRendersIt() throws Exception {
+        BlobCodec small = new BlobCodec(16 * 1024);
+        LockDocument doc = LockDocument.empty();
+        Instant since = Instant.parse("2026-11-27T20:50:01.123456Z");
+        for (int h = 0; ; h++) {
+            String holderId = "h" + h;
+            doc.holders.put(holderId, new LockDocument.HolderRecord(new Holder("box", null, null, h + 1, null, null,
+                    null, null), null, null));
+            // the shortest names: the most separators per character, the largest growth when rendered with spaces
+            doc.grant("n" + h, LockMode.SHARED, holderId, h + 1, since);
+            doc.grant("s", LockMode.SHARED, holderId, h + 1, since);
+            if (small.encode(doc).length() > small.maxChars() - 100) {
+                break;
+            }
+        }
+        String written = small.encode(doc);
+        String rendered = asMysqlRendersIt(written);
+        assertTrue(rendered.length() > small.maxChars(), rendered.length() + " characters: over the write limit");
+        assertTrue(rendered.length() < small.maxStoredChars(), rendered.length() + " characters");
+        System.out.println("a document written at " + written.length() + " characters is rendered with spaces at "
+                + rendered.length() + " (" + (100 * rendered.length() / written.length() - 100) + "% longer)");
+        assertEquals(model(doc), model(small.decode("s", 1_000_000, rendered)));
     }
 
     @Test
