@@ -1,5 +1,7 @@
 package dev.interlock.bench;
 
+import dev.interlock.jdbi.testing.TestDatabase;
+
 import dev.interlock.bench.impl.Impl;
 import dev.interlock.bench.jmh.LockBenchmarks;
 import dev.interlock.bench.profile.ProcCpu;
@@ -97,10 +99,11 @@ public final class Compare {
      * @param out         {@code --out DIR}: where the results go
      * @param held        {@code --held 0,1000}: the P5 cases
      * @param jdbcProperties {@code --jdbc-properties a=b,c=d}: driver properties for every implementation (what-if runs)
+     * @param server      {@code --server mariadb|mysql}: the embedded server to start; null for the default
      */
     record Args(boolean quick, Set<Scenario> scenarios, List<Impl> impls, boolean profile, boolean noProfile,
                 boolean profileOnly, List<Impl> profileImpls, boolean jfr, Path out, List<Integer> held,
-                Map<String, String> jdbcProperties) {
+                Map<String, String> jdbcProperties, String server) {
 
         static Args parse(String... args) {
             boolean quick = false;
@@ -114,6 +117,7 @@ public final class Compare {
             Path out = null;
             List<Integer> held = null;
             Map<String, String> jdbc = new LinkedHashMap<>();
+            String server = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -144,6 +148,12 @@ public final class Compare {
                             jdbc.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
                         }
                     }
+                    case "--server" -> {
+                        server = value(args, ++i, a).trim().toLowerCase(Locale.ROOT);
+                        if (!server.equals("mariadb") && !server.equals("mysql")) {
+                            throw new UsageException("--server takes mariadb or mysql, was '" + server + "'");
+                        }
+                    }
                     case "--help", "-h" -> throw new UsageException(null);
                     default -> throw new UsageException("unknown argument '" + a + "'");
                 }
@@ -154,7 +164,8 @@ public final class Compare {
             if (held != null && held.stream().anyMatch(h -> h < 0)) {
                 throw new UsageException("--held takes counts >= 0, was " + held);
             }
-            return new Args(quick, scenarios, impls, profile, noProfile, profileOnly, profileImpls, jfr, out, held, jdbc);
+            return new Args(quick, scenarios, impls, profile, noProfile, profileOnly, profileImpls, jfr, out, held, jdbc,
+                    server);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -185,10 +196,12 @@ public final class Compare {
               --jfr                   also record a JFR file of each profiled JMH run (in target/bench-logs)
               --jdbc-properties a=b   driver properties for every implementation, e.g. useLocalSessionState=true
                                       (what-if runs; recorded in the results)
+              --server mariadb|mysql  the embedded server to start (MariaDB 11.4, or MySQL 8.0 for which the results
+                                      file is named <date>-mysql); ignored when a JDBC URL is given
               --out DIR               where the results go (default lock-benchmarks/results, or results/ when
                                       started inside lock-benchmarks)
             the database: INTERLOCK_BENCH_JDBC_URL (+ _USER, _PASSWORD), else lock-jdbi's TestDatabase
-            (INTERLOCK_TEST_JDBC_URL, Docker, else an embedded MariaDB 11.4)""";
+            (INTERLOCK_TEST_JDBC_URL, Docker, else an embedded MariaDB 11.4 or, with --server mysql, MySQL 8.0)""";
 
     private final Args args;
     private final Settings settings;
@@ -239,6 +252,9 @@ public final class Compare {
         }
 
         say("starting the database ...");
+        if (args.server() != null) {
+            System.setProperty(TestDatabase.SERVER_ENV, args.server()); // read by TestDatabase, in this JVM only
+        }
         BenchDatabase db = BenchDatabase.resolve();
         if (!args.jdbcProperties().isEmpty()) {
             db = db.withProperties(args.jdbcProperties());
@@ -260,7 +276,8 @@ public final class Compare {
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
 
-        String name = LocalDate.now(ZoneOffset.UTC) + (args.quick() ? "-quick" : "");
+        boolean mysql = !server.getOrDefault("version", "").contains("MariaDB");
+        String name = LocalDate.now(ZoneOffset.UTC) + (mysql ? "-mysql" : "") + (args.quick() ? "-quick" : "");
         Map<String, String> machine = Machine.describe(db, server);
         machine.put("load average at start", loadAtStart);
         machine.put("load average at end", Machine.loadAverage());

@@ -41,6 +41,9 @@ class CompareArgsTest {
         assertThrows(IllegalArgumentException.class, () -> Compare.Args.parse("--impls", "redis"));
         assertThrows(Compare.UsageException.class, () -> Compare.Args.parse("--profile", "--no-profile"));
         assertThrows(Compare.UsageException.class, () -> Compare.Args.parse("--held", "-1"));
+        assertEquals("mysql", Compare.Args.parse("--server", "MySQL").server());
+        assertEquals(null, Compare.Args.parse().server());
+        assertThrows(Compare.UsageException.class, () -> Compare.Args.parse("--server", "oracle"));
     }
 
     @Test
