@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * }</pre>
  *
  * <p>Names are 1 to {@value #MAX_NAME_LENGTH} characters (Unicode code points) of any text except control
- * characters; a request holds 1 to {@value #MAX_NAMES} names. Bad input is rejected here with an
+ * characters, invisible format characters (bidi controls, zero-width characters) and line or paragraph separators,
+ * which would spoof the log lines quoting a name; a request holds 1 to {@value #MAX_NAMES} names. Bad input is rejected here with an
  * {@link IllegalArgumentException}, before any store is touched. Immutable and thread-safe.
  *
  * @param locks the names and their modes, sorted by name
@@ -50,7 +51,9 @@ public record LockRequest(Map<String, LockMode> locks) {
     }
 
     /**
-     * Checks a lock name: 1 to {@value #MAX_NAME_LENGTH} characters, no control characters, no unpaired surrogates.
+     * Checks a lock name: 1 to {@value #MAX_NAME_LENGTH} characters, no control characters, no format characters
+     * (Unicode category Cf: bidi controls, zero-width characters), no line or paragraph separators, no unpaired
+     * surrogates.
      *
      * @param name the name
      * @return the name

@@ -9,7 +9,10 @@ final class Names {
     }
 
     /**
-     * Checks a text: 1 to {@code max} code points, no control characters, no unpaired surrogates.
+     * Checks a text: 1 to {@code max} code points; no control characters; no format characters (bidi controls such as
+     * U+202E, zero-width characters such as U+200B, the byte order mark) and no line or paragraph separators (U+2028,
+     * U+2029), which would let a name reorder, hide or break the log lines and messages that quote it; no unpaired
+     * surrogates.
      *
      * @return the text
      * @throws NullPointerException     if it is null
@@ -29,7 +32,13 @@ final class Names {
                 throw new IllegalArgumentException(what + " must not contain control characters, found U+"
                         + String.format("%04X", cp) + " at index " + i + " in " + quoteShort(text));
             }
-            if (Character.isSurrogate((char) cp)) {
+            int type = Character.getType(cp);
+            if (type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+                throw new IllegalArgumentException(what + " must not contain invisible format or separator characters"
+                        + " (bidi controls, zero-width characters, line separators), found U+" + String.format("%04X", cp)
+                        + " at index " + i + " in " + quoteShort(text));
+            }
+            if (type == Character.SURROGATE) { // a lone surrogate: codePointAt returned the char itself
                 throw new IllegalArgumentException(what + " must not contain an unpaired surrogate, found one at index "
                         + i + " in " + quoteShort(text));
             }
@@ -54,11 +63,21 @@ final class Names {
         int shown = 0;
         for (int i = 0; i < text.length() && shown < 40; i++, shown++) {
             char c = text.charAt(i);
-            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            int type = Character.getType(c);
+            boolean hidden = Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE && !pairedAt(text, i);
+            out.append(hidden ? String.format("\\u%04x", (int) c) : String.valueOf(c));
         }
         if (text.length() > 40) {
             out.append("...");
         }
         return out.append('\'').toString();
+    }
+
+    /** @return whether the surrogate at {@code i} is one half of a valid pair */
+    private static boolean pairedAt(String text, int i) {
+        char c = text.charAt(i);
+        return Character.isHighSurrogate(c) ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
+                : i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
     }
 }

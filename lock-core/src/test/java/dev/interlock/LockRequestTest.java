@@ -1,6 +1,7 @@
 package dev.interlock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +26,20 @@ class LockRequestTest {
                 "lock name must not contain control characters, found U+000A at index 1"));
         assertTrue(message(() -> LockRequest.shared("a\u0000")).contains("U+0000"));
         assertTrue(message(() -> LockRequest.shared("a\uD800")).contains("unpaired surrogate"));
+        // valid code points whose low 16 bits fall in D800-DFFF are not surrogates
+        for (int cp : new int[] {0x1D800, 0x2D800, 0x1DFFF, 0x10D800}) {
+            String name = "a" + new String(Character.toChars(cp));
+            assertEquals(name, LockRequest.exclusive(name).locks().keySet().iterator().next(),
+                    "U+" + Integer.toHexString(cp));
+        }
+        // characters that reorder, hide or break the log lines quoting a name
+        for (String bad : new String[] {"\u202E", "\u200B", "\u2028", "\u2029", "\uFEFF", "\u2066"}) {
+            String m = message(() -> LockRequest.exclusive("app" + bad + "x"));
+            assertTrue(m.contains("must not contain invisible format or separator characters")
+                    && m.contains(String.format("U+%04X at index 3", (int) bad.charAt(0))), m);
+            assertFalse(m.contains(bad), "the message quotes it escaped: " + m);
+        }
+        assertTrue(message(() -> LockRequest.shared("a\uDC00b")).contains("unpaired surrogate"));
         assertThrows(NullPointerException.class, () -> LockRequest.exclusive(null));
         // 200 code points of astral characters are 400 chars: still fine
         assertEquals(1, LockRequest.exclusive("\uD83D\uDD12".repeat(200)).locks().size());
