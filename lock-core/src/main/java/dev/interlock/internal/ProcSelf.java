@@ -22,12 +22,34 @@ public record ProcSelf(String host, String bootId, String pidNamespace, long pid
 
     private static final Path PROC = Path.of("/proc");
 
-    /** @return the calling process's identity */
+    /**
+     * The calling process's identity. Where {@code /proc} belongs to another pid namespace than the process (a
+     * process started by {@code unshare --pid --fork} without a {@code /proc} of its own), {@code /proc/<pid>}
+     * describes another process: the pid namespace and start ticks are then {@code null}, so that no process judges
+     * this one by its pid (only by its lease, or an operator).
+     *
+     * @return the calling process's identity
+     */
     public static ProcSelf read() {
         long pid = ProcessHandle.current().pid();
         Instant startedAt = ProcessHandle.current().info().startInstant().orElse(null);
-        return new ProcSelf(hostName(), readBootId(), pidNamespace(PROC.resolve("self")), pid,
-                startTicks(PROC.resolve(Long.toString(pid))), startedAt);
+        boolean own = procIsOwn(PROC, pid);
+        return new ProcSelf(hostName(), readBootId(), own ? pidNamespace(PROC.resolve("self")) : null, pid,
+                own ? startTicks(PROC.resolve(Long.toString(pid))) : null, startedAt);
+    }
+
+    /**
+     * @param proc the proc file system, {@code /proc}
+     * @param pid  the calling process's pid, as the JVM knows it ({@code getpid()})
+     * @return whether {@code proc} shows the pid namespace of the calling process: {@code proc/self} names the
+     *     same pid; false if it names another (a {@code /proc} of an outer namespace) or cannot be read
+     */
+    public static boolean procIsOwn(Path proc, long pid) {
+        try {
+            return Long.parseLong(Files.readSymbolicLink(proc.resolve("self")).getFileName().toString()) == pid;
+        } catch (IOException | UnsupportedOperationException | SecurityException | NumberFormatException e) {
+            return false;
+        }
     }
 
     static String hostName() {

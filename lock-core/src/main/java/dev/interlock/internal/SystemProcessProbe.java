@@ -11,7 +11,8 @@ import java.nio.file.Path;
 /**
  * The {@link ProcessProbe} of the running system, reading {@code /proc}. A missing {@code /proc/<pid>} means
  * the process is gone, except when {@code /proc} is mounted with {@code hidepid}: then other users' processes
- * are invisible and a missing directory proves nothing.
+ * are invisible and a missing directory proves nothing. A {@code /proc} of another pid namespace than this
+ * process's ({@code /proc/self} names another pid) is not used at all: its pids are not the ones holders record.
  */
 public final class SystemProcessProbe implements ProcessProbe {
 
@@ -31,7 +32,9 @@ public final class SystemProcessProbe implements ProcessProbe {
         this.hostName = self.host();
         this.bootId = self.bootId();
         this.pidNamespace = self.pidNamespace();
-        this.procUsable = Files.isDirectory(proc.resolve("self"));
+        // a /proc of another pid namespace (its "self" names another pid than ours) tells nothing about our pids
+        this.procUsable = Files.isDirectory(proc.resolve("self"))
+                && ProcSelf.procIsOwn(proc, ProcessHandle.current().pid());
         this.hidden = procUsable && hidepid(proc.resolve("self/mountinfo"));
     }
 

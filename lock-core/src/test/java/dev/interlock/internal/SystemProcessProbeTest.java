@@ -88,10 +88,25 @@ class SystemProcessProbeTest {
 
     @Test
     void hiddenProcTurnsMissingPidsIntoUnknown(@TempDir Path dir) throws Exception {
-        Files.createDirectories(dir.resolve("self"));
+        // a /proc of this process's pid namespace: "self" names this process's pid
+        String me = Long.toString(ProcessHandle.current().pid());
+        Files.createDirectories(dir.resolve(me));
+        Files.createSymbolicLink(dir.resolve("self"), Path.of(me));
         Files.writeString(dir.resolve("self/mountinfo"), "22 1 0:5 / /proc rw - proc proc rw,hidepid=2\n");
         assertEquals(ProcessStatus.State.UNKNOWN, new SystemProcessProbe(dir).status(4242).state());
         Files.writeString(dir.resolve("self/mountinfo"), "22 1 0:5 / /proc rw - proc proc rw\n");
         assertEquals(ProcessStatus.State.GONE, new SystemProcessProbe(dir).status(4242).state());
+    }
+
+    @Test
+    void aProcOfAnotherPidNamespaceIsNotUsed(@TempDir Path dir) throws Exception {
+        // "self" names another pid than this process's: the /proc of an outer pid namespace
+        Files.createDirectories(dir.resolve("999999999"));
+        Files.createSymbolicLink(dir.resolve("self"), Path.of("999999999"));
+        Files.writeString(dir.resolve("999999999/mountinfo"), "22 1 0:5 / /proc rw - proc proc rw\n");
+        SystemProcessProbe probe = new SystemProcessProbe(dir);
+        assertEquals(ProcessStatus.State.UNKNOWN, probe.status(4242).state(), "a missing pid proves nothing");
+        assertEquals(null, probe.pidNamespace());
+        assertEquals(null, probe.bootId());
     }
 }
