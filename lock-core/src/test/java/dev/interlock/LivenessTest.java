@@ -38,6 +38,12 @@ class LivenessTest {
         "another host, lease running         | box-2     | boot-B | ns-1 | 100 | 5000  | GONE            | 2026-01-01T00:00:30Z | false   | -",
         "another host, lease ran out         | box-2     | boot-B | ns-1 | 100 | 5000  | GONE            | 2026-01-01T00:00:00Z | true    | its lease ran out at 2026-01-01T00:00:00Z",
         "alive locally but lease ran out     | box-1     | boot-A | ns-1 | 100 | 5000  | RUNNING:5000    | 2025-12-31T23:59:00Z | true    | its lease ran out",
+        // a running lease protects its holder from every host rule: another machine may share the name or boot id
+        "host name reused elsewhere, leased  | box-1     | boot-0 | ns-1 | 100 | 5000  | RUNNING:5000    | 2026-01-01T00:00:30Z | false   | -",
+        "boot id shared (clone), leased      | box-1     | boot-A | ns-1 | 100 | 5000  | GONE            | 2026-01-01T00:00:30Z | false   | -",
+        "pid gone, lease ran out             | box-1     | boot-A | ns-1 | 100 | 5000  | GONE            | 2026-01-01T00:00:00Z | true    | its lease ran out",
+        // the pid rule needs this host's name too: a boot id alone may be shared by clones of one machine
+        "same boot id, another host name     | box-9     | boot-A | ns-1 | 100 | 5000  | GONE            | -                    | false   | -",
     })
     void holderIsReapedOnlyWhenProvablyDead(String what, String host, String boot, String ns, long pid, Long ticks,
                                             String sees, String leaseUntil, boolean reaped, String why) {
