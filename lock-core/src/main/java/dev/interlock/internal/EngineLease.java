@@ -18,6 +18,12 @@ final class EngineLease implements Lease {
     private final Instant acquiredAt;
     private final long acquiredNanos = System.nanoTime();
     private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
+    /**
+     * Until when (System.nanoTime) this lease is surely still valid by this process's reckoning, when the manager
+     * has a lease: extended only by a write that found this lease's grants (see LockEngine.noteApplied).
+     */
+    private volatile long validUntilNanos;
+    private volatile boolean valid;
 
     EngineLease(LockEngine engine, Map<String, LockMode> locks, long token, Instant acquiredAt) {
         this.engine = engine;
@@ -53,7 +59,18 @@ final class EngineLease implements Lease {
 
     @Override
     public boolean isHeld() {
-        return state.get() == State.HELD && engine.leaseValidLocally();
+        return state.get() == State.HELD && (!engine.leased() || valid && System.nanoTime() - validUntilNanos < 0);
+    }
+
+    /**
+     * A write that found this lease's grants carried its holder's lease until {@code untilNanos} (local clock).
+     * Called under the manager's write lock, so by one thread at a time.
+     */
+    void extendValidity(long untilNanos) {
+        if (!valid || untilNanos - validUntilNanos > 0) {
+            validUntilNanos = untilNanos;
+            valid = true;
+        }
     }
 
     /** @return how long since the grant, by this process's clock */

@@ -5,10 +5,13 @@ import dev.interlock.Holder;
 import dev.interlock.LockMode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -256,6 +259,22 @@ public final class LockDocument {
     }
 
     /** @return whether {@code holderId} holds a grant with {@code token} on lock {@code name} */
+    /**
+     * @param holderId a holder
+     * @return the names it holds, by the token of their grant
+     */
+    Map<Long, Set<String>> namesByToken(String holderId) {
+        Map<Long, Set<String>> byToken = new HashMap<>();
+        locks.forEach((name, entry) -> {
+            for (GrantEntry g : entry.grants) {
+                if (g.holder().equals(holderId)) {
+                    byToken.computeIfAbsent(g.token(), t -> new HashSet<>()).add(name);
+                }
+            }
+        });
+        return byToken;
+    }
+
     boolean hasGrant(String name, String holderId, long token) {
         LockEntry entry = locks.get(name);
         if (entry == null) {

@@ -127,9 +127,10 @@ public final class LockEngine implements LockManager {
     private final Object releaseSignal = new Object();
     /** The lease length in nanoseconds; 0 without a lease. */
     private final long leaseNanos;
-    /** Until when (System.nanoTime) the lease is surely still valid by this process's reckoning. */
-    private volatile long leaseValidUntilNanos;
-    private final ScheduledExecutorService background;
+    /** Renews the lease; a thread of its own, so that a slow sweep never delays a renewal. Null without a lease. */
+    private final ScheduledExecutorService renewer;
+    /** Sweeps the space ({@code sweepEvery}); null without it. */
+    private final ScheduledExecutorService sweeper;
     private volatile boolean closed;
     private long releaseGeneration; // guarded by releaseSignal
 
@@ -144,25 +145,22 @@ public final class LockEngine implements LockManager {
         this.events = new Events(config.listener(), config.listenerExecutor(), space + "-" + holderId);
         this.liveness = new Liveness(config.probe());
         this.leaseNanos = config.lease() == null ? 0 : config.lease().toNanos();
-        if (config.lease() != null || config.sweepEvery() != null) {
-            background = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "interlock-" + space + "-" + holderId);
-                t.setDaemon(true);
-                return t;
-            });
-            if (config.renewEvery() != null) {
-                long every = config.renewEvery().toNanos();
-                background.scheduleWithFixedDelay(() -> backgroundRun("renew", this::renew), every, every,
-                        TimeUnit.NANOSECONDS);
-            }
-            if (config.sweepEvery() != null) {
-                long every = config.sweepEvery().toNanos();
-                background.scheduleWithFixedDelay(() -> backgroundRun("sweep", this::reap), every, every,
-                        TimeUnit.NANOSECONDS);
-            }
-        } else {
-            background = null;
-        }
+        this.renewer = config.renewEvery() == null ? null
+                : every("renew", config.renewEvery(), this::renew);
+        this.sweeper = config.sweepEvery() == null ? null
+                : every("sweep", config.sweepEvery(), this::reap);
+    }
+
+    /** Runs {@code task} every {@code interval} on a daemon thread of its own. */
+    private ScheduledExecutorService every(String what, Duration interval, Runnable task) {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "interlock-" + what + "-" + space + "-" + holderId);
+            t.setDaemon(true);
+            return t;
+        });
+        long nanos = interval.toNanos();
+        executor.scheduleWithFixedDelay(() -> backgroundRun(what, task), nanos, nanos, TimeUnit.NANOSECONDS);
+        return executor;
     }
 
     private static String newHolderId() {
@@ -1331,6 +1329,11 @@ public final class LockEngine implements LockManager {
             task.run();
         } catch (RuntimeException e) {
             log.warn("interlock {} failed: space={} error={}", what, space, e.toString());
+        } catch (Error e) {
+            // Not thrown on: a scheduled task that throws is never run again, and a lease that is no longer renewed
+            // is lost. The next run tries again (an OutOfMemoryError, a StackOverflowError may well pass).
+            log.error("interlock {} failed with an error; it runs again at its next interval: space={} error={}", what,
+                    space, e.toString(), e);
         }
     }
 
@@ -1341,8 +1344,11 @@ public final class LockEngine implements LockManager {
         }
         closed = true;
         wakeHandovers();
-        if (background != null) {
-            background.shutdownNow();
+        if (renewer != null) {
+            renewer.shutdownNow();
+        }
+        if (sweeper != null) {
+            sweeper.shutdownNow();
         }
         for (EngineLease lease : live.all()) {
             lease.close();
@@ -1479,22 +1485,33 @@ public final class LockEngine implements LockManager {
 
     /**
      * A write of {@code doc}, based on {@code cur}, was applied: if it carried this holder's lease (until
-     * {@code cur.now + lease} by the store's clock), the lease is surely valid until
-     * {@code anchor - uncertainty + lease} by this process's monotonic clock, the earliest local time at which
-     * the store's clock can reach that point.
+     * {@code cur.now + lease} by the store's clock), each lease whose grants are all in {@code doc} is surely valid
+     * until {@code anchor - uncertainty + lease} by this process's monotonic clock, the earliest local time at
+     * which the store's clock can reach that point. A lease whose grants are not all there (reaped while this
+     * manager was cut off) is not extended: only a write that found its grants may, so its {@code isHeld()}
+     * turns false when the validity it had runs out, whatever this manager writes for its other leases.
      */
     private void noteApplied(Current cur, LockDocument doc) {
-        if (leaseNanos > 0 && doc.holders.containsKey(holderId)) {
-            long until = cur.anchorNanos - cur.uncertainty + leaseNanos;
-            if (until - leaseValidUntilNanos > 0) {
-                leaseValidUntilNanos = until;
+        if (leaseNanos == 0 || !doc.holders.containsKey(holderId)) {
+            return;
+        }
+        List<EngineLease> leases = live.all();
+        if (leases.isEmpty()) {
+            return;
+        }
+        long until = cur.anchorNanos - cur.uncertainty + leaseNanos;
+        Map<Long, Set<String>> present = doc.namesByToken(holderId);
+        for (EngineLease lease : leases) {
+            Set<String> names = present.get(lease.token());
+            if (names != null && names.containsAll(lease.locks().keySet())) {
+                lease.extendValidity(until);
             }
         }
     }
 
-    /** @return whether this holder's lease, if any, is surely still valid by this process's clock */
-    boolean leaseValidLocally() {
-        return leaseNanos == 0 || System.nanoTime() - leaseValidUntilNanos < 0;
+    /** @return whether this manager holds its locks under a lease, whose validity each lease then keeps */
+    boolean leased() {
+        return leaseNanos > 0;
     }
 
     /** Tells from a fresh read whether a write (with the given write id) is in place. */
