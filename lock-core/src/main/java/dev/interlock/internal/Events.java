@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,17 +19,26 @@ final class Events {
 
     private static final Logger log = LoggerFactory.getLogger(dev.interlock.LockManager.class);
 
+    /** The most events waiting for the own thread; past that, events are dropped (and counted), not queued. */
+    static final int MAX_QUEUED = 100_000;
+
     private final LockListener listener;
     private final Executor executor;
     private final ThreadPoolExecutor own;
+    private final AtomicLong dropped = new AtomicLong();
 
     Events(LockListener listener, Executor executor, String name) {
+        this(listener, executor, name, MAX_QUEUED);
+    }
+
+    /** @param capacity the most events waiting for the own thread (a slow listener must not fill the heap) */
+    Events(LockListener listener, Executor executor, String name, int capacity) {
         this.listener = listener;
         if (listener == null || executor != null) {
             this.own = null;
             this.executor = executor;
         } else {
-            this.own = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            this.own = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(capacity), r -> {
                 Thread t = new Thread(r, "interlock-events-" + name);
                 t.setDaemon(true);
                 return t;
@@ -55,8 +65,17 @@ final class Events {
                 }
             });
         } catch (RuntimeException rejected) {
-            log.warn("interlock listener event dropped: {}", rejected.toString());
+            long n = dropped.incrementAndGet();
+            if (n == 1 || n % 10_000 == 0) { // said once in a while, not once per event: the log must not flood
+                log.warn("interlock listener events dropped: {} so far (the listener is slower than the events, or"
+                        + " closed): {}", n, rejected.toString());
+            }
         }
+    }
+
+    /** @return how many events were dropped because the queue was full or the executor refused them */
+    long dropped() {
+        return dropped.get();
     }
 
     /** Lets queued events finish; delivers no new ones on the own thread. */
