@@ -256,6 +256,7 @@ public final class LockEngine implements LockManager {
         int casConflicts = 0;
         Place place = config.fair() ? new Place() : null;
         Attempt handedOver = null;
+        int storeFailures = 0;
         try {
             for (int attempt = 1; ; attempt++) {
                 // a lease handed over is returned even to an interrupted thread (its flag stays set): thrown away,
@@ -264,7 +265,23 @@ public final class LockEngine implements LockManager {
                     throw new InterruptedException("interrupted while waiting for " + request);
                 }
                 long generation = releaseGeneration();
-                Attempt a = handedOver != null ? openOrRelease(handedOver) : attemptOnce(request, place);
+                Attempt a;
+                try {
+                    a = handedOver != null ? openOrRelease(handedOver) : attemptOnce(request, place);
+                } catch (LockStoreException e) {
+                    // a transient failure (a pooled connection the server killed, a restart) is retried within the
+                    // wait budget, as a conflict would be; one that needs a person is thrown at once
+                    long left = budget - (System.nanoTime() - start);
+                    if (!e.isTransient() || left <= 0) {
+                        throw e;
+                    }
+                    handedOver = null;
+                    storeFailures++;
+                    log.debug("interlock store failure while waiting, retried: space={} request=[{}] failures={}"
+                            + " error={}", space, request, storeFailures, e.getMessage());
+                    awaitRelease(generation, Math.min(backoffNanos(storeFailures - 1), left));
+                    continue;
+                }
                 handedOver = null;
                 if (a.lease != null) {
                     granted(a.lease, start, attempt);
@@ -1655,8 +1672,11 @@ public final class LockEngine implements LockManager {
                 LockSupport.parkNanos(backoffNanos(i));
             }
         }
+        // transient if the reads failed transiently: a request may be decided again once the store answers (a grant
+        // that landed meanwhile is an orphan of this holder, removed by its next write)
         throw new LockStoreException("the outcome of the " + what + " in space '" + space
-                + "' is unknown: the reply was lost and the store could not be read again", last, false);
+                + "' is unknown: the reply was lost and the store could not be read again", last, false,
+                last != null && last.isTransient());
     }
 
     // ---------------------------------------------------------------- waiting

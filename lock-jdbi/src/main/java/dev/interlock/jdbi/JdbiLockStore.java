@@ -264,7 +264,7 @@ public final class JdbiLockStore implements LockStore {
                     .findOne();
         } catch (RuntimeException e) {
             throw new LockStoreException("could not " + what + ": " + MysqlErrors.describe(e),
-                    MysqlErrors.cause(e), true);
+                    MysqlErrors.cause(e), true, MysqlErrors.isTransient(e));
         } finally {
             closeQuietly(handle);
         }
@@ -372,7 +372,7 @@ public final class JdbiLockStore implements LockStore {
                 String hint = MysqlErrors.isReadOnly(failure) ? " (the server is read-only)" : "";
                 throw new LockStoreException("could not " + what + " after " + attempt + " attempt(s): "
                         + MysqlErrors.describe(failure) + hint, MysqlErrors.cause(failure),
-                        kind != MysqlErrors.Kind.UNKNOWN);
+                        kind != MysqlErrors.Kind.UNKNOWN, MysqlErrors.isTransient(failure));
             }
             LOG.debug("{} failed ({}), attempt {} of {}; retrying", what, MysqlErrors.describe(failure), attempt,
                     CREATE_ATTEMPTS);
@@ -411,7 +411,7 @@ public final class JdbiLockStore implements LockStore {
             handle = jdbi.open();
         } catch (RuntimeException e) {
             throw new LockStoreException("could not " + what + ": no connection: " + MysqlErrors.describe(e),
-                    MysqlErrors.cause(e), true);
+                    MysqlErrors.cause(e), true, MysqlErrors.isTransient(e));
         }
         try {
             // Jdbi's default exception text lists the bound arguments (whole documents); keep it out of logs.
@@ -421,7 +421,7 @@ public final class JdbiLockStore implements LockStore {
         } catch (SQLException e) {
             closeQuietly(handle);
             throw new LockStoreException("could not " + what + ": " + MysqlErrors.describe(e),
-                    MysqlErrors.cause(e), true);
+                    MysqlErrors.cause(e), true, MysqlErrors.isTransient(e));
         } catch (RuntimeException e) {
             closeQuietly(handle);
             throw e;

@@ -130,6 +130,23 @@ final class MysqlErrors {
     }
 
     /**
+     * Whether a failed statement (a read, or a write handed to the driver) may succeed if tried again: a retryable
+     * conflict, or a failure of the connection or the server's commit path; not an error that needs a person (a
+     * privilege, a read-only server, a login refused, bad SQL).
+     *
+     * @param failure what the statement, or the connection attempt before it, threw
+     * @return whether to try again
+     */
+    static boolean isTransient(Throwable failure) {
+        SQLException sql = findSqlException(failure);
+        if (sql != null && (LOGIN_CODES.contains(sql.getErrorCode()) || PRIVILEGE_CODES.contains(sql.getErrorCode())
+                || isReadOnly(failure))) {
+            return false;
+        }
+        return classifyWrite(failure) != Kind.FAIL;
+    }
+
+    /**
      * @return whether the failure is the connection being lost or timing out on the client side (as opposed
      *     to the server answering with an error)
      */
