@@ -197,7 +197,7 @@ public final class EmbeddedMysql implements EmbeddedServer {
     }
 
     /** Fails with the fix in the message when mysqld cannot even load (most often: no libaio). */
-    private static void checkRuns(Path basedir) {
+    static void checkRuns(Path basedir) {
         Output out;
         try {
             out = run(List.of(mysqld(basedir).toString(), "--no-defaults", "--version"), 60);
