@@ -673,4 +673,14 @@ public final class BlobCodec {
     public int maxStoredChars() {
         return maxStoredChars;
     }
+
+    /**
+     * The hard bound of any write, in this codec's encoding: a third over {@link #maxChars()}, so that a server's
+     * rendering of it (up to half as long again for this format, see {@link #maxStoredChars()}) stays readable.
+     *
+     * @return {@code maxChars + maxChars / 3}
+     */
+    public int maxWrittenChars() {
+        return maxChars + maxChars / 3;
+    }
 }

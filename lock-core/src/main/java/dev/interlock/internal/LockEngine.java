@@ -283,6 +283,7 @@ public final class LockEngine implements LockManager {
                     continue;
                 }
                 handedOver = null;
+                storeFailures = 0; // the store answered: a later outage backs off from the start again
                 if (a.lease != null) {
                     granted(a.lease, start, attempt);
                     return a.lease;
@@ -305,7 +306,16 @@ public final class LockEngine implements LockManager {
                     throw timeout(request, waited, maxWait, last, casConflicts);
                 }
                 if (place == null && a.blockedByOwn(holderId)) {
-                    handedOver = awaitHandover(request, a.blockers, Math.min(pause, remaining));
+                    try {
+                        handedOver = awaitHandover(request, a.blockers, Math.min(pause, remaining));
+                    } catch (LockStoreException e) {
+                        // the write that was to hand the lock over failed: as above, transient failures are retried
+                        if (!e.isTransient() || budget - (System.nanoTime() - start) <= 0) {
+                            throw e;
+                        }
+                        storeFailures++;
+                        handedOver = null;
+                    }
                 } else {
                     awaitRelease(generation, Math.min(pause, remaining));
                 }
@@ -948,14 +958,24 @@ public final class LockEngine implements LockManager {
                 try {
                     result = write(cur, cur.doc, adds);
                 } catch (TooLarge e) {
-                    // the grants are refused, alone: the releases and blocked requests beside them are decided again
-                    List<Op> rest = new ArrayList<>();
+                    // A grant is refused for size only when it does not fit alone: with several grants in the write,
+                    // the first stays to be decided again (with the releases and blocked requests beside it) and the
+                    // others are answered as conflicts, so their callers ask again in a later write.
+                    List<Op> granting = new ArrayList<>();
                     for (Op op : batch) {
                         if (op instanceof GrantOp g && g.lease != null) {
+                            granting.add(op);
+                        }
+                    }
+                    List<Op> rest = new ArrayList<>();
+                    for (Op op : batch) {
+                        if (granting.size() == 1 && op == granting.get(0)) {
                             op.fail(e);
                         } else {
                             op.conflicted();
-                            rest.add(op);
+                            if (!granting.contains(op) || op == granting.get(0)) {
+                                rest.add(op);
+                            }
                         }
                     }
                     batch = rest;
@@ -1479,10 +1499,10 @@ public final class LockEngine implements LockManager {
             throw new TooLarge("lock space '" + space + "' would grow to " + text.length()
                     + " characters, over its limit of " + codec.maxChars() + " (maxDocumentSize); nothing was written");
         }
-        if (text.length() > codec.maxStoredChars()) {
+        if (text.length() > codec.maxWrittenChars()) {
             throw new LockException("lock space '" + space + "' would grow to " + text.length() + " characters, over"
-                    + " twice its limit of " + codec.maxChars() + " (maxDocumentSize), which no reader accepts; nothing"
-                    + " was written");
+                    + " the " + codec.maxWrittenChars() + " that any write may reach with a limit of " + codec.maxChars()
+                    + " (maxDocumentSize), past which a server's rendering might not be read; nothing was written");
         }
         long casStart = System.nanoTime();
         CasResult result = store.compareAndSet(space, cur.version, text);
@@ -1649,8 +1669,11 @@ public final class LockEngine implements LockManager {
      */
     private boolean reconcile(String what, Current written, Landed landed) {
         long writeId = lastWriteId;
-        boolean result = landed.test(reconcileRead(what), writeId);
-        if (result) {
+        Current fresh = reconcileRead(what);
+        boolean result = landed.test(fresh, writeId);
+        // only proof that this very write landed extends the leases: "landed" may also mean "the change is there,
+        // whoever made it" (a reaper may have removed the ticket or the orphans meanwhile)
+        if (result && wroteLast(fresh, writeId)) {
             noteApplied(written, written.doc);
         }
         log.info("interlock reconciled: space={} write={} applied={}", space, what, result);

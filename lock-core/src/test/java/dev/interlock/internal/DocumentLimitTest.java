@@ -112,6 +112,34 @@ class DocumentLimitTest {
         assertEquals(1, manager.snapshot().grants().size());
     }
 
+    @Test
+    void aGrantThatFitsIsNotRefusedWithOneThatDoesNot() throws Exception {
+        // a write in flight, held at the gate: a small and an oversized request queue behind it and are combined
+        store.gate = new CountDownLatch(1);
+        Future<Lease> first = pool.submit(() -> manager.tryAcquire(LockRequest.exclusive("first")).orElseThrow());
+        awaitAtGate();
+        CompletableFuture<Thread> smallThread = new CompletableFuture<>();
+        Future<Lease> small = pool.submit(() -> {
+            smallThread.complete(Thread.currentThread());
+            return manager.tryAcquire(LockRequest.exclusive("small")).orElseThrow();
+        });
+        CompletableFuture<Thread> bigThread = new CompletableFuture<>();
+        Future<Lease> big = pool.submit(() -> {
+            bigThread.complete(Thread.currentThread());
+            return manager.tryAcquire(tooLarge()).orElseThrow();
+        });
+        awaitParked(smallThread.get(10, TimeUnit.SECONDS));
+        awaitParked(bigThread.get(10, TimeUnit.SECONDS));
+        store.gate.countDown();
+
+        assertTrue(first.get(10, TimeUnit.SECONDS).isHeld());
+        assertTrue(small.get(10, TimeUnit.SECONDS).isHeld(), "the request that fits is granted");
+        ExecutionException refused = assertThrows(ExecutionException.class, () -> big.get(10, TimeUnit.SECONDS));
+        assertTrue(refused.getCause().getMessage().contains("(maxDocumentSize); nothing was written"),
+                refused.getCause().getMessage());
+        assertEquals(2, manager.snapshot().grants().size());
+    }
+
     /** Waits until a thread's compare-and-set waits at the closed gate. */
     private void awaitAtGate() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -311,9 +311,10 @@ public final class JdbiLockStore implements LockStore {
                 statement.setString(2, space);
                 statement.setLong(3, expectedVersion);
             } catch (SQLException e) {
-                // Failed while preparing or binding: nothing was executed.
+                // Failed while preparing or binding: nothing was executed (with server-side prepared statements the
+                // preparing is a round trip, which a dead connection fails: transient then).
                 throw new LockStoreException("could not " + what + ": " + MysqlErrors.describe(e),
-                        MysqlErrors.cause(e), true);
+                        MysqlErrors.cause(e), true, MysqlErrors.isTransient(e));
             }
             // Plain JDBC executeUpdate(), not Jdbi's execute(): Connector/J's execute() asks the server whether
             // the session is read-only before every statement (an extra round trip, a third of an uncontended

@@ -138,10 +138,23 @@ final class MysqlErrors {
      * @return whether to try again
      */
     static boolean isTransient(Throwable failure) {
-        SQLException sql = findSqlException(failure);
-        if (sql != null && (LOGIN_CODES.contains(sql.getErrorCode()) || PRIVILEGE_CODES.contains(sql.getErrorCode())
-                || isReadOnly(failure))) {
+        // a login refused, a privilege missing or a read-only server anywhere in the chain (a pool may wrap them in
+        // a transient-looking connection exception) needs a person
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s) {
+                for (SQLException e = s; e != null; e = e.getNextException()) {
+                    int code = e.getErrorCode();
+                    if (LOGIN_CODES.contains(code) || PRIVILEGE_CODES.contains(code) || READ_ONLY_CODES.contains(code)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        if (isReadOnly(failure)) {
             return false;
+        }
+        if (findSqlException(failure) == null) {
+            return hasIoCause(failure); // not a database answer: transient only if the connection's I/O failed
         }
         return classifyWrite(failure) != Kind.FAIL;
     }

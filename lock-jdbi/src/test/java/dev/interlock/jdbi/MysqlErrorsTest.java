@@ -88,6 +88,18 @@ class MysqlErrorsTest {
         assertTrue(MysqlErrors.isReadOnly(wrapped(new SQLException("Can't lock file (errno: 165 - Table is read only)",
                 "HY000", 1015))));
         assertFalse(MysqlErrors.isReadOnly(wrapped(new SQLException("Can't lock file (errno: 11)", "HY000", 1015))));
+
+        // transient: what may pass; not: what needs a person, wherever it sits in the chain
+        assertTrue(MysqlErrors.isTransient(wrapped(new java.sql.SQLRecoverableException("Communications link failure",
+                "08S01", 0))));
+        assertTrue(MysqlErrors.isTransient(wrapped(new SQLException("Deadlock found", "40001", 1213))));
+        assertFalse(MysqlErrors.isTransient(wrapped(new SQLException("UPDATE command denied", "42000", 1142))));
+        assertFalse(MysqlErrors.isTransient(wrapped(new java.sql.SQLTransientConnectionException("pool: no connection",
+                "08001", 0, new SQLException("Access denied for user", "28000", 1045)))));
+        assertFalse(MysqlErrors.isTransient(wrapped(readOnly)));
+        assertFalse(MysqlErrors.isTransient(new IllegalStateException("a bug, not the database")));
+        assertTrue(MysqlErrors.isTransient(new IllegalStateException("wrapped",
+                new java.io.EOFException("connection closed"))));
         assertEquals(Kind.FAIL, MysqlErrors.classifyWrite(wrapped(new SQLException(
                 "Invalid JSON text: \"Invalid value.\" at position 0 in value for column 'interlock_spaces.data'.",
                 "22032", 3140))));
