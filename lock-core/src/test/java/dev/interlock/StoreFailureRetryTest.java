@@ -65,12 +65,10 @@ class StoreFailureRetryTest {
     void aFailureThatNeedsAPersonIsThrownAtOnce() {
         store.transientFailures = false;
         store.failures.set(1_000);
-        long t0 = System.nanoTime();
         LockStoreException e = assertThrows(LockStoreException.class,
                 () -> locks.acquire(LockRequest.exclusive("x"), Duration.ofSeconds(30)));
         assertFalse(e.isTransient());
-        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "not retried for the whole budget");
-        assertTrue(store.reads.get() == 1, store.reads.get() + " reads");
+        assertTrue(store.reads.get() == 1, "not retried: " + store.reads.get() + " reads");
         locks.close();
     }
 
