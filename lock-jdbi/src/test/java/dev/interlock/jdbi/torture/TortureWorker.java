@@ -165,6 +165,10 @@ public final class TortureWorker {
         config.setConnectionTimeout(2000);
         config.setValidationTimeout(1000);
         config.setInitializationFailTimeout(-1); // the database may be restarting right now
+        // Set, not learnt: HikariCP otherwise takes the isolation level from the first connection it makes, and a
+        // MySQL 8.0 still starting up answered -1 once; every later connection then failed to set "-1" and the pool
+        // never filled again (a torture worker started during a database restart could not start).
+        config.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
         config.setPoolName(name);
         return new HikariDataSource(config);
     }
